@@ -1,0 +1,3 @@
+"""The write side: spiders that discover article pages and capture every exchange."""
+
+__version__ = "0.1.0"

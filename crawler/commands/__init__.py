@@ -1,0 +1,1 @@
+"""Project commands; ``crawl`` here replaces Scrapy's to give cron a meaningful exit code."""

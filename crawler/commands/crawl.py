@@ -1,0 +1,43 @@
+"""``scrapy crawl <source>`` with an exit status that operators and cron can act on.
+
+0  the crawl finished and everything it captured is stored;
+1  Scrapy could not start (a bad argument, an unknown spider);
+3  a storage error: the archive is unreachable, or files stay in the local spool;
+4  the crawl stopped early (shutdown signal, error) but what it captured is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from pipelines.storage import StorageError, open_storage
+
+EXIT_STORAGE = 3
+EXIT_INCOMPLETE = 4
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one source, e.g. 'scrapy crawl ecns'")
+        assert self.crawler_process
+        uri = self.settings.get("ARCHIVE_URI")
+        try:
+            open_storage(uri).check(write=True)
+        except StorageError as exc:
+            print(f"newsarchive: storage error: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_STORAGE
+            return
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        elif crawler.stats.get_value("archive/storage_errors"):
+            self.exitcode = EXIT_STORAGE
+        elif crawler.stats.get_value("finish_reason") != "finished":
+            self.exitcode = EXIT_INCOMPLETE

@@ -1,0 +1,89 @@
+"""Opens the archive session when a spider starts and closes it when it finishes.
+
+The capture middleware and the store pipeline find the session here
+(``crawler.get_extension(ArchiveExtension).session``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet import reactor
+from twisted.internet.threads import deferToThread
+
+from crawler.session import ArchiveSession
+from pipelines.storage import StorageError
+
+logger = logging.getLogger(__name__)
+
+
+class ArchiveExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.session: ArchiveSession | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveExtension:
+        return cls(crawler)
+
+    def spider_opened(self, spider) -> None:
+        settings = self.crawler.settings
+        try:
+            self.session = ArchiveSession(
+                archive_uri=settings.get("ARCHIVE_URI"),
+                spool_dir=settings.get("SPOOL_DIR"),
+                source=spider.name,
+                warc_max_bytes=settings.getint("WARC_MAX_BYTES"),
+                warcinfo={
+                    "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                    "operator": settings.get("OPERATOR_CONTACT"),
+                    "http-header-user-agent": settings.get("USER_AGENT"),
+                },
+            )
+            recovered = self.session.recover()
+        except StorageError as exc:
+            self._fail(f"cannot open the archive: {exc}")
+            engine = self.crawler.engine
+            reactor.callLater(
+                0, deferred_from_coro, engine.close_spider_async(reason="archive_unavailable")
+            )
+            return
+        stats = self.crawler.stats
+        stats.set_value("archive/crawl_id", self.session.crawl_id)
+        stats.set_value("archive/uri", self.session.storage.uri)
+        if recovered:
+            stats.set_value("archive/recovered_files", len(recovered))
+            logger.info("uploaded %d file(s) left in the spool by an earlier run", len(recovered))
+        logger.info(
+            "archiving %s to %s (crawl %s)",
+            spider.name,
+            self.session.storage.uri,
+            self.session.crawl_id,
+        )
+
+    async def spider_closed(self, spider, reason: str) -> None:
+        if self.session is None:
+            return
+        stats = self.crawler.stats.get_stats()
+        # Closing waits for uploads: keep it off the reactor thread.
+        await maybe_deferred_to_future(deferToThread(self._close, reason, stats))
+
+    def _close(self, reason: str, stats: dict) -> None:
+        assert self.session is not None
+        errors = self.session.close(reason=reason, stats=stats)
+        if errors:
+            self._fail(
+                f"{len(errors)} file(s) could not be stored; they are kept in the spool "
+                f"{self.session.spool.root} and the next run uploads them first"
+            )
+        else:
+            logger.info("run manifest: %s", self.session.manifest.key)
+
+    def _fail(self, message: str) -> None:
+        self.crawler.stats.inc_value("archive/storage_errors")
+        logger.error("storage error: %s", message)

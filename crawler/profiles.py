@@ -1,0 +1,143 @@
+"""Per-source profiles: the site knowledge of one outlet, loaded from ``seeds/<name>.yaml``.
+
+Spiders, extraction and cleaning read everything site-specific from here, so adding or
+fixing an outlet is a data change, never a new ``if`` branch. Imports no Scrapy: the
+extraction worker processes and the ``newsarchive`` command load profiles too.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+class ProfileError(ValueError):
+    """A seeds file is missing or malformed; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One language edition of an outlet, with its hosts and crawl entry points."""
+
+    language: str
+    hosts: tuple[str, ...]
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+
+    def serves(self, host: str) -> bool:
+        return any(fnmatch.fnmatch(host, pattern) for pattern in self.hosts)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    outlet: str | None
+    publisher: str | None
+    allowed_domains: tuple[str, ...]
+    editions: tuple[Edition, ...]
+    article_urls: tuple[re.Pattern[str], ...]
+    listing_pages: tuple[re.Pattern[str], ...] = ()
+    multipage: bool = False
+    metadata: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    junk: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def is_article(self, url: str) -> bool:
+        return any(p.search(url) for p in self.article_urls)
+
+    def listing_page_number(self, url: str) -> int | None:
+        """The page number of a paginated listing URL, or None if it is not one."""
+        for pattern in self.listing_pages:
+            match = pattern.search(url)
+            if match:
+                return int(match.group(1))
+        return None
+
+    def in_scope(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def language_for(self, url: str) -> str | None:
+        host = (urlsplit(url).hostname or "").lower()
+        for edition in self.editions:
+            if edition.serves(host):
+                return edition.language
+        return None
+
+
+def _strings(data: dict, key: str, source: Path) -> tuple[str, ...]:
+    value = data.get(key) or ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ProfileError(f"{source}: '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def _patterns(data: dict, key: str, source: Path) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for text in _strings(data, key, source):
+        try:
+            compiled.append(re.compile(text))
+        except re.error as exc:
+            raise ProfileError(
+                f"{source}: bad regular expression in '{key}': {text!r}: {exc}"
+            ) from None
+    return tuple(compiled)
+
+
+def parse_profile(data: dict, source: Path) -> Profile:
+    for required in ("name", "allowed_domains", "editions", "article_urls"):
+        if not data.get(required):
+            raise ProfileError(f"{source}: missing required field '{required}'")
+    editions = []
+    for raw in data["editions"]:
+        if "language" not in raw or "hosts" not in raw:
+            raise ProfileError(f"{source}: every edition needs 'language' and 'hosts'")
+        editions.append(
+            Edition(
+                language=raw["language"],
+                hosts=_strings(raw, "hosts", source),
+                feeds=_strings(raw, "feeds", source),
+                sitemaps=_strings(raw, "sitemaps", source),
+                listings=_strings(raw, "listings", source),
+            )
+        )
+    metadata = {k: _strings(data["metadata"], k, source) for k in data.get("metadata") or {}}
+    junk = {k: _strings(data["junk"], k, source) for k in data.get("junk") or {}}
+    return Profile(
+        name=data["name"],
+        outlet=data.get("outlet"),
+        publisher=data.get("publisher"),
+        allowed_domains=_strings(data, "allowed_domains", source),
+        editions=tuple(editions),
+        article_urls=_patterns(data, "article_urls", source),
+        listing_pages=_patterns(data, "listing_pages", source),
+        multipage=bool(data.get("multipage", False)),
+        metadata=metadata,
+        junk=junk,
+    )
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in SEEDS_DIR.glob("*.yaml"))
+
+
+@cache
+def load(name: str) -> Profile:
+    path = SEEDS_DIR / f"{name}.yaml"
+    if not path.is_file():
+        raise ProfileError(f"unknown source {name!r}; valid sources: {', '.join(available())}")
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path}: expected a mapping at the top level")
+    return parse_profile(data, path)

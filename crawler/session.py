@@ -1,0 +1,115 @@
+"""One crawl's archive session: storage, spool, WARC and article writers, manifest.
+
+Scrapy-free on purpose: the extension wires it to signals, and tests drive it directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import socket
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from crawler import __version__
+from crawler.warc import RotatingWarcWriter
+from pipelines.article_files import ArticleFileWriter
+from pipelines.manifest import RunManifest, software_versions, utc_now
+from pipelines.spool import Spool, Uploaded
+from pipelines.storage import StorageError, open_storage
+
+logger = logging.getLogger(__name__)
+
+
+def make_crawl_id(source: str, started_at: datetime) -> str:
+    host = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname().split(".")[0])[:30] or "host"
+    return f"{started_at:%Y%m%dT%H%M%SZ}-{source}-{host}-{os.getpid()}"
+
+
+def spool_root(spool_dir: str | Path, archive_uri: str) -> Path:
+    """Spooled files are kept per archive, so they are never uploaded to another one."""
+    tag = hashlib.sha1(archive_uri.encode()).hexdigest()[:12]
+    return Path(spool_dir) / tag
+
+
+class ArchiveSession:
+    def __init__(
+        self,
+        *,
+        archive_uri: str,
+        spool_dir: str | Path,
+        source: str,
+        warc_max_bytes: int,
+        warcinfo: dict[str, str],
+        started_at: datetime | None = None,
+    ) -> None:
+        self.started_at = started_at or utc_now()
+        self.source = source
+        self.crawl_id = make_crawl_id(source, self.started_at)
+        self.crawl_date = f"{self.started_at:%Y-%m-%d}"
+        self.storage = open_storage(archive_uri)
+        self.manifest = RunManifest(self.crawl_id, source, self.started_at)
+        self.spool = Spool(
+            spool_root(spool_dir, self.storage.uri),
+            self.storage,
+            on_uploaded=self.manifest.add_file,
+        )
+        info = {
+            "software": f"newsarchive/{__version__}",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "hostname": socket.gethostname(),
+            "isPartOf": self.crawl_id,
+            **{f"version-{k}": v for k, v in software_versions().items()},
+            **warcinfo,
+        }
+        self.warc = RotatingWarcWriter(
+            self.spool,
+            source=source,
+            crawl_id=self.crawl_id,
+            crawl_date=self.crawl_date,
+            max_bytes=warc_max_bytes,
+            info=info,
+            on_closed=self.manifest.count_records,
+        )
+        self.articles = ArticleFileWriter(
+            self.spool,
+            source=source,
+            crawl_id=self.crawl_id,
+            crawl_date=self.crawl_date,
+            on_closed=self.manifest.count_records,
+        )
+
+    def recover(self) -> list[Uploaded]:
+        """Upload what an interrupted earlier run left closed in the spool."""
+        recovered = []
+        for key in self.spool.pending():
+            uploaded = self.spool.submit(key).result()
+            if uploaded is not None:
+                self.manifest.add_recovered(uploaded)
+                recovered.append(uploaded)
+        # Those went through on_uploaded as files of this run too; keep them apart.
+        keys = {u.key for u in recovered}
+        self.manifest.files = [f for f in self.manifest.files if f["key"] not in keys]
+        return recovered
+
+    def close(self, *, reason: str, stats: dict[str, Any]) -> list[str]:
+        """Finish every file, wait for uploads, write the manifest. Returns the errors."""
+        self.warc.close()
+        self.articles.close()
+        errors = self.spool.wait()
+        status = "finished" if reason == "finished" and not errors else "failed"
+        manifest = self.manifest.render(status=status, stats=stats, errors=errors)
+        try:
+            self.storage.put_bytes(manifest, self.manifest.key)
+        except StorageError as exc:
+            errors.append(str(exc))
+            path = self.spool.path_for(self.manifest.key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(manifest)
+            logger.error("storage error: %s (manifest kept at %s)", exc, path)
+        self.spool.close()
+        return errors

@@ -1,0 +1,208 @@
+"""Rotating WARC/1.1 files: one gzip member per record, written with warcio.
+
+A file is written as ``<name>.warc.gz.open`` in the spool and renamed when closed, so
+a half-written file is never mistaken for a finished one (nor uploaded). Names carry
+source, time, serial, host, process and a random tag: unique across hosts and workers.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipelines.spool import Spool
+
+WARC_VERSION = "WARC/1.1"
+# Hop-by-hop framing that no longer describes the stored body: the body is kept as it
+# came off the wire minus the chunked framing, so the header is renamed, not dropped.
+_RENAMED = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+# Never archive credentials that a proxy or site login added to a request.
+_SECRET_REQUEST_HEADERS = {"authorization", "proxy-authorization"}
+
+
+def warc_date(ts: datetime) -> str:
+    return ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class WarcPointer:
+    """Where a record is: enough for an HTTP range request on the stored WARC."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+
+    def as_dict(self) -> dict:
+        return {
+            "filename": self.filename,
+            "offset": self.offset,
+            "length": self.length,
+            "record_id": self.record_id,
+        }
+
+
+def _host_tag() -> str:
+    host = socket.gethostname().split(".")[0] or "host"
+    return "".join(c if c.isalnum() or c == "-" else "-" for c in host)[:40]
+
+
+class _WarcFile:
+    def __init__(self, key: str, spool: Spool) -> None:
+        self.key = key
+        self.path = spool.open_path_for(key)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh: IO[bytes] = self.path.open("wb")
+        self.writer = WARCWriter(self.fh, gzip=True, warc_version=WARC_VERSION)
+
+
+class RotatingWarcWriter:
+    def __init__(
+        self,
+        spool: Spool,
+        *,
+        source: str,
+        crawl_id: str,
+        crawl_date: str,
+        max_bytes: int,
+        info: dict[str, str],
+        on_closed: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.spool = spool
+        self.source = source
+        self.crawl_id = crawl_id
+        self.crawl_date = crawl_date
+        self.max_bytes = max_bytes
+        self.info = info
+        self.on_closed = on_closed
+        self.serial = 0
+        self.records_in_file = 0
+        self._current: _WarcFile | None = None
+        self._tag = f"{_host_tag()}-{os.getpid()}-{secrets.token_hex(2)}"
+
+    # -- files ---------------------------------------------------------------------
+    def _file(self) -> _WarcFile:
+        if self._current is None:
+            self.serial += 1
+            stamp = self.crawl_id.split("-", 1)[0].replace("T", "").rstrip("Z")
+            name = f"newsarchive-{self.source}-{stamp}-{self.serial:05d}-{self._tag}.warc.gz"
+            key = f"warc/source={self.source}/date={self.crawl_date}/{name}"
+            self._current = _WarcFile(key, self.spool)
+            record = self._current.writer.create_warcinfo_record(name, dict(self.info))
+            self._current.writer.write_record(record)
+            self.records_in_file = 0
+        return self._current
+
+    def _rotate_if_full(self) -> None:
+        if self._current is not None and self._current.fh.tell() >= self.max_bytes:
+            self._close_current()
+
+    def _close_current(self) -> None:
+        current, self._current = self._current, None
+        if current is None:
+            return
+        current.fh.flush()
+        os.fsync(current.fh.fileno())
+        current.fh.close()
+        os.replace(current.path, self.spool.path_for(current.key))
+        if self.on_closed:
+            self.on_closed(current.key, self.records_in_file)
+        self.spool.submit(current.key)
+
+    def close(self) -> None:
+        self._close_current()
+
+    def _write(self, file: _WarcFile, record) -> WarcPointer:
+        offset = file.fh.tell()
+        file.writer.write_record(record)
+        self.records_in_file += 1
+        return WarcPointer(
+            file.key,
+            offset,
+            file.fh.tell() - offset,
+            record.rec_headers.get_header("WARC-Record-ID"),
+        )
+
+    # -- records -------------------------------------------------------------------
+    def write_exchange(
+        self,
+        *,
+        url: str,
+        date: datetime,
+        method: str,
+        request_target: str,
+        request_headers: Iterable[tuple[str, str]],
+        request_body: bytes,
+        protocol: str,
+        status: int,
+        reason: str,
+        response_headers: Iterable[tuple[str, str]],
+        body: bytes,
+        ip_address: str | None,
+    ) -> WarcPointer:
+        """Write the response record, then its request record; returns the response's."""
+        file = self._file()
+        headers = [(_RENAMED.get(k.lower(), k), v) for k, v in response_headers]
+        http = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
+        warc_headers = {"WARC-Date": warc_date(date)}
+        if ip_address:
+            warc_headers["WARC-IP-Address"] = ip_address
+        response = file.writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http,
+            warc_headers_dict=warc_headers,
+        )
+        pointer = self._write(file, response)
+        req_headers = [
+            (k, v) for k, v in request_headers if k.lower() not in _SECRET_REQUEST_HEADERS
+        ]
+        req_http = StatusAndHeaders(
+            f"{method} {request_target} {protocol}", req_headers, is_http_request=True
+        )
+        request = file.writer.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(request_body),
+            length=len(request_body),
+            http_headers=req_http,
+            warc_headers_dict={
+                "WARC-Date": warc_date(date),
+                "WARC-Concurrent-To": pointer.record_id,
+            },
+        )
+        self._write(file, request)
+        self._rotate_if_full()
+        return pointer
+
+    def write_metadata(
+        self, *, article_id: str, refers_to: str, date: datetime, payload: bytes
+    ) -> WarcPointer:
+        """A metadata record describing an archived article.
+
+        Its target is a ``urn:`` URI, never the page URL: replay tools index metadata
+        records by target URI, and one under the page URL would shadow the response.
+        """
+        file = self._file()
+        record = file.writer.create_warc_record(
+            f"urn:newsarchive:article:{article_id}",
+            "metadata",
+            payload=io.BytesIO(payload),
+            length=len(payload),
+            warc_content_type="application/json",
+            warc_headers_dict={"WARC-Date": warc_date(date), "WARC-Refers-To": refers_to},
+        )
+        pointer = self._write(file, record)
+        self._rotate_if_full()
+        return pointer

@@ -1,0 +1,191 @@
+"""The article pipeline as one pure function: captured page(s) in, article record out.
+
+decode -> extract -> clean -> normalize. It runs in worker processes during a crawl and
+in-process behind ``newsarchive extract``: the same code path, so a researcher who
+re-extracts a saved page gets exactly what the crawler stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+import trafilatura
+
+from crawler import profiles
+from pipelines import __version__
+from pipelines.clean import clean
+from pipelines.decode import decode_html
+from pipelines.extract import Extraction, ExtractionFailed, extract
+from pipelines.normalize import (
+    canonical_url,
+    clean_title,
+    find_agency,
+    find_authors,
+    find_dateline,
+    find_editor,
+    labelled_dates,
+    parse_datetime,
+)
+
+SCHEMA_VERSION = 1
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "publishdate",
+    "pubdate",
+    "datepublished",
+    "publish_date",
+    "og:release_date",
+)
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "lastmodified")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def article_id(url: str) -> str:
+    """Stable across http/https and host case: the same article keeps its id."""
+    bare = re.sub(r"^https?://", "", url.strip()).lower().split("#", 1)[0]
+    return hashlib.sha256(bare.encode("utf-8")).hexdigest()[:20]
+
+
+def _guess_language(text: str, declared: str | None) -> str | None:
+    if declared:
+        return declared.split("-")[0].lower()
+    if not text:
+        return None
+    return "zh" if len(_CJK.findall(text)) > len(text) * 0.2 else "en"
+
+
+def _section(values: list[str]) -> str | None:
+    if not values:
+        return None
+    parts = [p.strip() for p in re.split(r"\s*(?:\||»|>|/|›)\s*", values[0]) if p.strip()]
+    parts = [p for p in parts if p.lower() not in ("home", "首页")]
+    return parts[-1] if parts else None
+
+
+def _tags(raw: list[str]) -> list[str]:
+    tags: list[str] = []
+    for value in raw:
+        for tag in re.split(r"\s*[,，;；]\s*", value):
+            if tag and tag not in tags:
+                tags.append(tag)
+    return tags
+
+
+def _dates(ex: Extraction) -> tuple[str | None, str | None]:
+    found: dict[str, str] = {}
+    for text in ex.profile_fields.get("published", []):
+        for kind, value in labelled_dates(text).items():
+            found.setdefault(kind, value)
+    if "published" not in found:
+        for key in _PUBLISHED_META:
+            value = parse_datetime(ex.meta.get(key))
+            if value:
+                found["published"] = value
+                break
+    if "updated" not in found:
+        for key in _MODIFIED_META:
+            value = parse_datetime(ex.meta.get(key))
+            if value:
+                found["updated"] = value
+                break
+    return found.get("published"), found.get("updated")
+
+
+def build_article(page: dict[str, Any]) -> dict[str, Any]:
+    """page: source, url, language, discovered, pages=[{url, status, content_type, body,
+    warc, fetched_at}]. Raises ExtractionFailed with a reason when there is no article."""
+    source = page["source"]
+    profile = profiles.load(source) if source in profiles.available() else None
+    extractions: list[Extraction] = []
+    encodings = []
+    for part in page["pages"]:
+        html, encoding, overridden = decode_html(part["body"], part.get("content_type"))
+        encodings.append({"encoding": encoding, "label_overridden": overridden})
+        extractions.append(extract(html, part["url"], profile))
+    first = extractions[0]
+    fields = first.profile_fields
+
+    paragraphs: list[str] = []
+    raw_captions: list[dict] = []
+    for ex in extractions:
+        paragraphs.extend(p for p in ex.paragraphs if p not in paragraphs[:3] or not paragraphs)
+        raw_captions.extend(ex.captions)
+
+    site_names = [
+        n
+        for n in (
+            profile.outlet if profile else None,
+            first.sitename,
+            profile.publisher if profile else None,
+        )
+        if n
+    ]
+    title = clean_title(
+        [*(fields.get("title", [])[:1]), first.og_title, first.title, first.page_title],
+        site_names,
+    )
+    authors, byline = find_authors(paragraphs)
+    metadata_lines = {v for k in ("published", "source", "editor") for v in fields.get(k, [])}
+    if byline:
+        metadata_lines.add(byline)
+    cleaned = clean(
+        paragraphs,
+        captions=raw_captions,
+        profile=profile,
+        metadata_lines=metadata_lines,
+        title=title,
+    )
+    if byline and not authors:
+        cleaned.removed["byline"] += 1
+    if not cleaned.paragraphs:
+        raise ExtractionFailed("empty_after_cleaning", "no paragraph survived cleaning")
+
+    dateline, dateline_agency = find_dateline(cleaned.paragraphs[0])
+    published, updated = _dates(first)
+    text = "\n\n".join(cleaned.paragraphs)
+    final_url = page["pages"][0]["url"]
+    allowed = profile.allowed_domains if profile else ()
+    canonical = canonical_url(final_url, first.canonical_url, allowed)
+    language = page.get("language") or _guess_language(text, first.html_lang)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": article_id(canonical),
+        "url": final_url,
+        "canonical_url": canonical,
+        "source": source,
+        "outlet": profile.outlet if profile else None,
+        "language": language,
+        "title": title,
+        "paragraphs": cleaned.paragraphs,
+        "text": text,
+        "authors": authors,
+        "editor": find_editor(*fields.get("editor", []), *fields.get("source", [])),
+        "agency": find_agency(*fields.get("source", [])) or dateline_agency,
+        "dateline": dateline,
+        "section": _section(fields.get("section", [])),
+        "tags": _tags(first.tags),
+        "published": published,
+        "updated": updated,
+        "fetched_at": page["pages"][0].get("fetched_at") or None,
+        "captions": [
+            {
+                "text": c["text"],
+                "credit": c["credit"],
+                "image": urljoin(final_url, c["image"]) if c.get("image") else None,
+            }
+            for c in cleaned.captions
+        ],
+        "removed": dict(sorted(cleaned.removed.items())),
+        "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "warc": page["pages"][0].get("warc") or None,
+        "pages": [{"url": p["url"], "warc": p.get("warc") or None} for p in page["pages"]],
+        "incomplete": bool(page.get("discovered", {}).get("incomplete")),
+        "discovered": {k: v for k, v in page.get("discovered", {}).items() if k != "incomplete"},
+        "encoding": encodings[0]["encoding"],
+        "extractor": {"name": "trafilatura", "version": trafilatura.__version__},
+        "pipeline": {"name": "newsarchive", "version": __version__},
+    }

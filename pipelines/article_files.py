@@ -1,0 +1,95 @@
+"""Article records as gzipped JSON Lines, partitioned Hive-style by source and date.
+
+``articles/source=<s>/date=<YYYY-MM-DD>/<crawl id>-<n>.jsonl.gz``: DuckDB and pyarrow
+read the partitions directly. The date is the article's own publication date (as the
+outlet states it), else the crawl date, so a backfill lands where a reader looks.
+Open files are capped: a years-long backfill must not hold a compressor per day.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections import OrderedDict
+from pathlib import Path
+from typing import IO, Any
+
+from pipelines.spool import Spool
+
+
+def partition_date(record: dict[str, Any], crawl_date: str) -> str:
+    published = record.get("published")
+    if isinstance(published, str) and len(published) >= 10 and published[4] == "-":
+        return published[:10]
+    return crawl_date
+
+
+class _OpenFile:
+    def __init__(self, key: str, path: Path) -> None:
+        self.key = key
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.raw: IO[bytes] = path.open("wb")
+        self.gz = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0)
+        self.records = 0
+
+
+class ArticleFileWriter:
+    def __init__(
+        self,
+        spool: Spool,
+        *,
+        source: str,
+        crawl_id: str,
+        crawl_date: str,
+        on_closed=None,
+        max_open: int = 16,
+    ) -> None:
+        self.spool = spool
+        self.source = source
+        self.crawl_id = crawl_id
+        self.crawl_date = crawl_date
+        self.on_closed = on_closed
+        self.max_open = max_open
+        self._open: OrderedDict[str, _OpenFile] = OrderedDict()
+        self._serial = 0
+
+    def write(self, record: dict[str, Any]) -> str:
+        """Append a record; returns the key of the file it went to."""
+        date = partition_date(record, self.crawl_date)
+        handle = self._open.get(date)
+        if handle is None:
+            handle = self._new_file(date)
+        self._open.move_to_end(date)
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        handle.gz.write(line.encode("utf-8"))
+        handle.records += 1
+        return handle.key
+
+    def _new_file(self, date: str) -> _OpenFile:
+        while len(self._open) >= self.max_open:
+            _, oldest = self._open.popitem(last=False)
+            self._finish(oldest)
+        self._serial += 1
+        key = (
+            f"articles/source={self.source}/date={date}/{self.crawl_id}-{self._serial:04d}.jsonl.gz"
+        )
+        handle = _OpenFile(key, self.spool.open_path_for(key))
+        self._open[date] = handle
+        return handle
+
+    def _finish(self, handle: _OpenFile) -> None:
+        handle.gz.close()
+        handle.raw.flush()
+        os.fsync(handle.raw.fileno())
+        handle.raw.close()
+        os.replace(handle.path, self.spool.path_for(handle.key))
+        if self.on_closed:
+            self.on_closed(handle.key, handle.records)
+        self.spool.submit(handle.key)
+
+    def close(self) -> None:
+        while self._open:
+            _, handle = self._open.popitem(last=False)
+            self._finish(handle)

@@ -1,0 +1,175 @@
+"""Clean: remove what trafilatura lets through, by named rules, and count each removal.
+
+Every rule has a name; the article record carries ``removed: {rule: count}`` so that a
+researcher can audit exactly what cleaning did to each text. Generic rules hold for any
+news site in English or Chinese; a source profile adds its own phrases (``junk:``).
+Captions leave the body for ``captions``, with their credit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from crawler.profiles import Profile
+
+
+def _rx(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+# Whole paragraphs that are page furniture, never article text. Patterns are anchored
+# or specific enough that a sentence of reporting cannot match them.
+LINE_RULES: dict[str, re.Pattern[str]] = {
+    "cookie_banner": _rx(
+        r"\b(use|using) (of )?cookies\b.*\b(agree|consent|accept|opt-out|settings|browser)",
+        r"\bcookies? (policy|settings|notice|consent)\b.{0,40}$",
+        r"^privacy (&|and) cookies policy$",
+    ),
+    "copyright": _rx(
+        r"^copyright\b",
+        r"^©",
+        r"all rights reserved\.?$",
+        r"^版权所有",
+        r"reproduction in whole or in part",
+        r"shall not be republished or used in any form",
+    ),
+    "licence": _rx(
+        r"ICP[备證证]",
+        r"公网安备|公網安備",
+        r"许可证|許可證",
+        r"^registration number\s*:",
+        r"^license for publishing",
+        r"^licen[cs]e (number|no\.?)\b",
+    ),
+    "hotline": _rx(r"report(ing)? hotline", r"举报(电话|邮箱)"),
+    "share_bar": _rx(
+        r"^(share|print|e-?mail|bookmark( and share)?|tweet|line|wechat|weibo)"
+        r"(\s*(\||/)?\s*(share|print|e-?mail|bookmark( and share)?|tweet|line|wechat|weibo))*$",
+        r"^adjust font size:?$",
+        r"^text:\s*a+\s*print$",
+        r"^font size:?",
+        r"^【?(字号|打印|关闭)",
+        r"^back to (the )?top\b",
+    ),
+    "app_promo": _rx(
+        r"\bapp download$",
+        r"^follow .{2,40} on (twitter|facebook|x|weibo)",
+        r"^(download|get) (the|our) .{0,30}app\b",
+    ),
+    "comments": _rx(
+        r"^\d+ comment\(?s?\)?",
+        r"^(leave|add|post) (a |your )?comments?",
+        r"^no comments\.?$",
+        r"^go to forum",
+        r"save my name, email",
+        r"akismet",
+        r"comments may be removed by the moderator",
+        r"^•?\s*(user name|your comment|enter the words you see)",
+    ),
+    "rail_heading": _rx(
+        r"^(you may also like|most popular( in \d+h)?|related (stories|news|articles)|top news|"
+        r"more from|editor'?s picks?|recommended|trending|read more)\s*:?$",
+        r"^more\s*(photo|video|top news|news)?$",
+        r"^global edition$",
+        r"^sitemap$",
+    ),
+    "see_also": _rx(r"^(see also|related|read also|also read)\b\s*:?\s+\S"),
+    "stray_label": _rx(r"^title\s*:\s+\S"),
+    "seo_spam": _rx(r"主站蜘蛛池", r"^(?:[\u4e00-\u9fff]{2,8}\s*\|\s*){5,}"),
+    "nav_footer": _rx(
+        r"^(about us|contact us|jobs|privacy policy)(\s*\|\s*\w[\w ]*){2,}", r"^send your stories"
+    ),
+}
+
+END_MARKS = re.compile(r"\s*(?:\(?\bEnditem\b\)?|\(End\)|（完）|\[完\])\s*$")
+# Photo credits in the forms the outlets use: "[Photo/Xinhua]", "/CFP", "(新华社记者 X 摄)".
+CAPTION_CREDIT = re.compile(
+    r"^(?P<text>.+?)\s*(?:"
+    r"\[(?P<c1>(?:photos?|video|provided|file photo)(?:\s*/\s*[^\]]+)?)\]"
+    r"|\((?P<c2>photo(?:s)?\s*/\s*[^)]+)\)"
+    r"|/\s*(?P<c3>CFP|Xinhua|VCG|IC|CNS|AFP|Reuters|AP|CGTN|China Daily)"
+    r"|[（(]?(?P<c4>新华社(?:记者|发)?\s*[\u4e00-\u9fff· ]{0,20}\s*摄)[）)]?"
+    r")\s*$",
+    re.I,
+)
+
+
+@dataclass
+class Cleaned:
+    paragraphs: list[str]
+    captions: list[dict]
+    removed: Counter = field(default_factory=Counter)
+
+
+def parse_caption(text: str, image: str | None = None) -> dict:
+    match = CAPTION_CREDIT.match(text.strip())
+    if not match:
+        return {"text": text.strip(), "credit": None, "image": image}
+    credit = next(match[g] for g in ("c1", "c2", "c3", "c4") if match[g])
+    return {
+        "text": match["text"].strip(),
+        "credit": re.sub(r"\s+", "", credit) if "摄" in credit else credit.strip(),
+        "image": image,
+    }
+
+
+def _profile_rules(profile: Profile | None) -> dict[str, re.Pattern[str]]:
+    rules = {}
+    for name, phrases in (profile.junk if profile else {}).items():
+        rules[name] = _rx(*(re.escape(p) if not p.startswith("re:") else p[3:] for p in phrases))
+    return rules
+
+
+def clean(
+    paragraphs: list[str],
+    *,
+    captions: list[dict] | None = None,
+    profile: Profile | None = None,
+    metadata_lines: set[str] | None = None,
+    title: str | None = None,
+) -> Cleaned:
+    """captions: raw caption texts found in the markup; metadata_lines: lines the
+    normalizer already read as byline/date/source, which must not stay in the body."""
+    removed: Counter = Counter()
+    found = [parse_caption(c["raw"], c.get("image")) for c in captions or []]
+    caption_texts = {c["raw"].strip() for c in captions or []}
+    rules = {**LINE_RULES, **_profile_rules(profile)}
+    metadata_lines = metadata_lines or set()
+    kept: list[str] = []
+    for text in paragraphs:
+        line = text.strip()
+        if line in caption_texts:
+            removed["caption"] += 1
+            continue
+        if title and line == title:
+            removed["title"] += 1
+            continue
+        if line in metadata_lines:
+            removed["metadata_line"] += 1
+            continue
+        rule = next((name for name, rx in rules.items() if rx.search(line)), None)
+        if rule:
+            removed[rule] += 1
+            continue
+        if CAPTION_CREDIT.match(line) and len(line) < 600:
+            caption = parse_caption(line)
+            if caption["credit"]:
+                found.append(caption)
+                removed["caption"] += 1
+                continue
+        kept.append(line)
+    if kept:
+        stripped = END_MARKS.sub("", kept[-1])
+        if stripped != kept[-1]:
+            removed["end_mark"] += 1
+            kept[-1] = stripped
+            if not stripped:
+                kept.pop()
+    unique, seen = [], set()
+    for caption in found:
+        if caption["text"] not in seen:
+            seen.add(caption["text"])
+            unique.append(caption)
+    return Cleaned(kept, unique, removed)

@@ -1,0 +1,174 @@
+"""Extract: trafilatura finds the article body; profile selectors and page metadata
+supply the facts trafilatura does not know about a given outlet.
+
+No interpretation happens here (that is normalize's job): values are raw strings as the
+page states them, so the record can always be traced back to the page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import trafilatura
+from lxml import html as lxml_html
+from parsel import Selector
+
+from crawler.profiles import Profile
+
+# htmldate's extensive search scans every string of the page and can cost seconds; the
+# dates we trust come from markup and profile selectors anyway.
+DATE_PARAMS = {"extensive_search": False, "original_date": True}
+CAPTION_SELECTORS = (
+    "figure figcaption",
+    ".imageCaption",
+    "p.pictext",
+    ".img_descr",
+    "span.pic-word",
+)
+
+
+class ExtractionFailed(Exception):
+    """A page that yields no article; ``reason`` becomes a stats key."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+@dataclass
+class Extraction:
+    url: str
+    paragraphs: list[str]
+    title: str | None = None
+    page_title: str | None = None
+    og_title: str | None = None
+    canonical_url: str | None = None
+    html_lang: str | None = None
+    description: str | None = None
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    tags: list[str] = field(default_factory=list)
+    captions: list[dict] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    profile_fields: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _text(node) -> str:
+    return re.sub(r"\s+", " ", "".join(node.itertext())).strip()
+
+
+def _select(selector: Selector, css: str) -> list[str]:
+    if "::" in css:
+        values = selector.css(css).getall()
+    else:
+        values = [" ".join(s.css("*::text").getall()) for s in selector.css(css)]
+    return [v for v in (re.sub(r"\s+", " ", x).strip() for x in values) if v]
+
+
+def _head_meta(tree) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in tree.iter("meta"):
+        key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
+        value = (node.get("content") or "").strip()
+        if key and value and key not in found:
+            found[key] = value
+    return found
+
+
+def _canonical(tree) -> str | None:
+    for node in tree.iter("link"):
+        if (node.get("rel") or "").lower() == "canonical" and node.get("href"):
+            return node.get("href").strip()
+    return None
+
+
+def _captions(tree) -> list[dict]:
+    captions = []
+    for css in CAPTION_SELECTORS:
+        for node in tree.cssselect(css):
+            text = _text(node)
+            if not text:
+                continue
+            image = None
+            holder = node.getparent()
+            if holder is not None:
+                img = holder.find(".//img")
+                if img is not None:
+                    image = img.get("src") or img.get("data-src")
+            captions.append({"raw": text, "image": image})
+    return captions
+
+
+def _jsonld_section(tree) -> str | None:
+    for node in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(node.text or "")
+        except ValueError:
+            continue
+        for item in data.get("@graph", [data]) if isinstance(data, dict) else data:
+            if isinstance(item, dict) and item.get("articleSection"):
+                section = item["articleSection"]
+                return section[0] if isinstance(section, list) else section
+    return None
+
+
+def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
+    if not html or not html.strip():
+        raise ExtractionFailed("empty_page")
+    try:
+        tree = lxml_html.document_fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError) as exc:
+        raise ExtractionFailed("unparseable_html", str(exc)) from None
+    # Read everything we need from the tree first: trafilatura prunes it in place.
+    meta = _head_meta(tree)
+    canonical = _canonical(tree) or meta.get("og:url")
+    captions = _captions(tree)
+    section = _jsonld_section(tree)
+    title_node = tree.find(".//title")
+    page_title = _text(title_node) if title_node is not None else None
+    html_lang = (tree.get("lang") or meta.get("language") or "").strip() or None
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        favor_precision=True,
+        deduplicate=False,
+        date_extraction_params=DATE_PARAMS,
+    )
+    if document is None or not (document.text or "").strip():
+        raise ExtractionFailed("no_article_text", "trafilatura found no main text")
+    paragraphs = [p.strip() for p in document.text.split("\n") if p.strip()]
+    selector = Selector(text=html)
+    profile_fields: dict[str, list[str]] = {}
+    if profile is not None:
+        for name, selectors in profile.metadata.items():
+            for css in selectors:
+                values = _select(selector, css)
+                if values:
+                    profile_fields[name] = values
+                    break
+    if section:
+        profile_fields.setdefault("section", [section])
+    return Extraction(
+        url=url,
+        paragraphs=paragraphs,
+        title=document.title,
+        page_title=page_title,
+        og_title=meta.get("og:title"),
+        canonical_url=canonical,
+        html_lang=html_lang,
+        description=document.description,
+        author=document.author,
+        date=document.date,
+        sitename=document.sitename,
+        tags=[t for t in (document.tags or []) if t],
+        captions=captions,
+        meta=meta,
+        profile_fields=profile_fields,
+    )

@@ -1,0 +1,251 @@
+"""Normalize: raw strings from the page become typed, comparable metadata.
+
+Dates become ISO 8601; a time the outlet states without a zone is Beijing time (+08:00),
+as every outlet here publishes from Beijing. A date the page does not give stays null:
+nothing is guessed from asset paths or crawl times.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import urlsplit, urlunsplit
+
+BEIJING = timezone(timedelta(hours=8))
+
+_NUMERIC_DT = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+        start=1,
+    )
+}
+_CGTN_DT = re.compile(
+    r"(?P<H>\d{1,2}):(?P<M>\d{2}),\s*(?P<d>\d{1,2})-(?P<mon>[A-Za-z]{3})-(?P<y>\d{4})"
+)
+_LABELLED = re.compile(r"(?P<label>updated|published|发布时间|更新时间|时间)\s*[:：]?\s*$", re.I)
+
+AGENCIES = {
+    "xinhua": "Xinhua",
+    "新华社": "Xinhua",
+    "新华网": "Xinhua",
+    "xinhuanet": "Xinhua",
+    "cgtn": "CGTN",
+    "china daily": "China Daily",
+    "chinadaily.com.cn": "China Daily",
+    "中国日报": "China Daily",
+    "中国日报网": "China Daily",
+    "china news service": "China News Service",
+    "中新社": "China News Service",
+    "中国新闻网": "China News Service",
+    "ecns": "China News Service",
+    "people's daily": "People's Daily",
+    "人民日报": "People's Daily",
+    "人民网": "People's Daily",
+    "global times": "Global Times",
+    "环球时报": "Global Times",
+    "cctv": "CCTV",
+    "央视新闻": "CCTV",
+    "chinanews.com": "China News Service",
+}
+_AGENCY_RX = re.compile(
+    "|".join(sorted((re.escape(k) for k in AGENCIES), key=len, reverse=True)), re.I
+)
+
+_DATELINE_EN = re.compile(
+    r"^(?P<dl>[A-Z][A-Za-z .'-]{1,40}?(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?|"
+    r"[A-Z][a-z .'-]{2,30}))?(?:\s*\((?P<agency>[A-Za-z ]{2,30})\))?)\s*(?:--|—|–|-{1}\s)\s*"
+)
+_DATELINE_ZH = re.compile(
+    r"^(?P<dl>(?P<agency>新华社|中新社|中新网)[\u4e00-\u9fff]{0,12}\d{1,2}月\d{1,2}日(?:电|讯)?)"
+)
+_EDITOR = re.compile(
+    r"(?i:editor|责任编辑|编辑)\s*[:：]\s*"
+    r"(?P<name>[A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff .·'-]{0,40}?)"
+    r"(?=\s*(?:$|\||【|\]|）|\)|\s{2}|[A-Z]{3,}\b))"
+)
+_BYLINE = re.compile(
+    r"^by\s+(?P<names>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}"
+    r"(?:\s*(?:,|and)\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})*)\s*$"
+)
+NOT_AUTHORS = {"admin", "administrator", "editor", "staff", "webmaster", "guest"}
+
+
+def parse_datetime(text: str | None) -> str | None:
+    """ISO 8601 from the forms these outlets print; None when the text has no date."""
+    if not text:
+        return None
+    match = _NUMERIC_DT.search(text)
+    if match:
+        try:
+            day = datetime(int(match["y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            return None
+        if match["H"] is None:
+            return day.date().isoformat()
+        moment = day.replace(
+            hour=int(match["H"]), minute=int(match["M"]), second=int(match["S"] or 0)
+        )
+        tz = match["tz"]
+        if tz == "Z":
+            moment = moment.replace(tzinfo=UTC)
+        elif tz:
+            sign = 1 if tz[0] == "+" else -1
+            digits = tz[1:].replace(":", "")
+            moment = moment.replace(
+                tzinfo=timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+            )
+        else:
+            moment = moment.replace(tzinfo=BEIJING)
+        return moment.isoformat()
+    match = _CGTN_DT.search(text)
+    if match and match["mon"].lower() in _MONTHS:
+        moment = datetime(
+            int(match["y"]),
+            _MONTHS[match["mon"].lower()],
+            int(match["d"]),
+            int(match["H"]),
+            int(match["M"]),
+            tzinfo=BEIJING,
+        )
+        return moment.isoformat()
+    return _dateparser(text)
+
+
+def _dateparser(text: str) -> str | None:
+    """Last resort for prose dates ("May 25, 2023"); slower, so used only when needed."""
+    if not re.search(r"\d", text) or len(text) > 120:
+        return None
+    import dateparser
+
+    settings = {
+        "TIMEZONE": "Asia/Shanghai",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "PREFER_DATES_FROM": "past",
+        "STRICT_PARSING": True,
+        "REQUIRE_PARTS": ["day", "month", "year"],
+    }
+    found = dateparser.parse(text, settings=settings, languages=["en", "zh"])
+    if found is None:
+        return None
+    has_time = re.search(r"\d{1,2}:\d{2}", text)
+    if not has_time:
+        return found.date().isoformat()
+    return found.replace(tzinfo=BEIJING).isoformat()
+
+
+def labelled_dates(text: str) -> dict[str, str]:
+    """'Xinhua | Updated: 2023-07-14 09:55' -> {'updated': ...}; unlabelled -> published."""
+    out: dict[str, str] = {}
+    for match in _NUMERIC_DT.finditer(text):
+        value = parse_datetime(match.group(0))
+        if not value:
+            continue
+        label = _LABELLED.search(text[: match.start()])
+        kind = (
+            "updated"
+            if label and label["label"].lower() in ("updated", "更新时间")
+            else "published"
+        )
+        out.setdefault(kind, value)
+    if not out:
+        value = parse_datetime(text)
+        if value:
+            out["published"] = value
+    return out
+
+
+def find_agency(*texts: str | None) -> str | None:
+    for text in texts:
+        if not text:
+            continue
+        match = _AGENCY_RX.search(text)
+        if match:
+            return (
+                AGENCIES[match.group(0).lower()]
+                if match.group(0).lower() in AGENCIES
+                else AGENCIES.get(match.group(0), match.group(0))
+            )
+    return None
+
+
+def find_dateline(first_paragraph: str | None) -> tuple[str | None, str | None]:
+    """(dateline, agency named in it) from the article's opening words."""
+    if not first_paragraph:
+        return None, None
+    match = _DATELINE_ZH.match(first_paragraph)
+    if match:
+        return match["dl"], find_agency(match["agency"])
+    match = _DATELINE_EN.match(first_paragraph)
+    if match:
+        dateline = match["dl"].strip()
+        # An all-caps place or a "Place, Month day" form; not the start of any sentence.
+        if dateline.split(",")[0].isupper() or re.search(r",\s*[A-Z][a-z]+\.?\s+\d", dateline):
+            return dateline, find_agency(match["agency"])
+    return None, None
+
+
+def find_editor(*texts: str | None) -> str | None:
+    for text in texts:
+        match = _EDITOR.search(text or "")
+        if match:
+            return match["name"].strip()
+    return None
+
+
+def find_authors(paragraphs: list[str]) -> tuple[list[str], str | None]:
+    """Authors from a "By ..." line at the top; returns (authors, the line consumed)."""
+    for line in paragraphs[:3]:
+        match = _BYLINE.match(line.strip())
+        if match:
+            names = [n.strip() for n in re.split(r",|\band\b", match["names"]) if n.strip()]
+            names = [n for n in names if n.lower() not in NOT_AUTHORS]
+            return names, line
+    return [], None
+
+
+def clean_title(candidates: list[str | None], site_names: list[str]) -> str | None:
+    """The headline: first candidate that is not merely the site's name, with any
+    " - Site" / "_Channel" suffix removed."""
+    lowered = {s.lower() for s in site_names if s}
+    for raw in candidates:
+        if not raw:
+            continue
+        title = re.sub(r"\s+", " ", raw).strip()
+        for sep in (" - ", " | ", "_", "-"):
+            head, _, tail = title.rpartition(sep)
+            if head and (
+                tail.strip().lower() in lowered
+                or re.search(r"(\.com|\.cn|新华网|中国日报网|中新网|网)$", tail.strip(), re.I)
+            ):
+                title = head.strip()
+                break
+        if title and title.lower() not in lowered:
+            return title
+    return None
+
+
+def canonical_url(page_url: str, declared: str | None, allowed_domains: tuple[str, ...]) -> str:
+    """The page's own canonical URL when it points into the same outlet, else the URL
+    fetched; fragments and tracking parameters dropped."""
+    url = page_url
+    if declared:
+        if declared.startswith("//"):
+            declared = urlsplit(page_url).scheme + ":" + declared
+        host = (urlsplit(declared).hostname or "").lower()
+        if declared.startswith("http") and any(
+            host == d or host.endswith("." + d) for d in allowed_domains
+        ):
+            url = declared
+    parts = urlsplit(url)
+    query = "&".join(
+        q
+        for q in parts.query.split("&")
+        if q and not q.lower().startswith(("utm_", "spm=", "from="))
+    )
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))

@@ -1,0 +1,62 @@
+"""Scrapy item pipeline: send each captured article to the worker pool and get back its
+record. A page that yields no article is dropped here, counted under
+``article/extraction_failed/<reason>`` and logged with its URL; it stays in the WARC."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from concurrent.futures.process import BrokenProcessPool
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.items import ArticlePage
+from pipelines.article import build_article
+from pipelines.extract import ExtractionFailed
+from pipelines.pool import make_pool
+
+logger = logging.getLogger(__name__)
+
+
+class ArticlePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.workers = crawler.settings.getint("EXTRACT_WORKERS")
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArticlePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.pool = make_pool(self.workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=False)
+
+    async def process_item(self, item):
+        if not isinstance(item, ArticlePage):
+            return item
+        page = dataclasses.asdict(item)
+        loop = asyncio.get_running_loop()
+        try:
+            record = await loop.run_in_executor(self.pool, build_article, page)
+        except ExtractionFailed as exc:
+            self._failed(item.url, exc.reason, str(exc))
+        except BrokenProcessPool:
+            self.pool = make_pool(self.workers)  # a worker died (OOM, segfault): go on
+            self._failed(item.url, "worker_crashed", "extraction worker died")
+        except Exception as exc:  # a bug or a pathological page must not stop the crawl
+            self._failed(item.url, "extractor_error", f"{type(exc).__name__}: {exc}")
+        self.stats.inc_value("article/extracted")
+        return record
+
+    def _failed(self, url: str, reason: str, detail: str):
+        self.stats.inc_value("article/extraction_failed")
+        self.stats.inc_value(f"article/extraction_failed/{reason}")
+        logger.warning("no article from %s: %s (the page is kept in the WARC)", url, detail)
+        raise DropItem(f"{reason}: {url}")

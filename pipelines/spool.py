@@ -1,0 +1,125 @@
+"""The local spool: every archive file is written here first and leaves only once the
+storage has confirmed it, so an outage or a kill never loses a closed file.
+
+Files still being written end in ``.open``; closed files waiting for upload have their
+final name. A later run uploads whatever a previous run left behind (``drain``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.storage import Storage, StorageError, sha256_file
+
+logger = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    key: str
+    size: int
+    sha256: str
+    sent: bool
+    ok: bool = True
+
+
+class Spool:
+    def __init__(
+        self,
+        root: Path,
+        storage: Storage,
+        *,
+        on_uploaded: Callable[[Uploaded], None] | None = None,
+        attempts: int = 5,
+        backoff: float = 1.0,
+        workers: int = 2,
+    ) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.storage = storage
+        self.on_uploaded = on_uploaded
+        self.attempts = attempts
+        self.backoff = backoff
+        self.errors: list[str] = []
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upload")
+        self._futures: list[Future] = []
+
+    def path_for(self, key: str) -> Path:
+        return self.root / key
+
+    def open_path_for(self, key: str) -> Path:
+        path = self.path_for(key)
+        return path.with_name(path.name + OPEN_SUFFIX)
+
+    def submit(self, key: str) -> Future:
+        """Upload the closed file spooled under key, in the background."""
+        future = self._pool.submit(self._upload, key)
+        with self._lock:
+            self._futures.append(future)
+        return future
+
+    def _upload(self, key: str) -> Uploaded | None:
+        path = self.path_for(key)
+        sha256 = sha256_file(path)
+        size = path.stat().st_size
+        delay = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            try:
+                sent = self.storage.put_file(path, key, sha256)
+                break
+            except StorageError as exc:
+                if attempt == self.attempts:
+                    message = f"{exc} (after {attempt} attempts; kept at {path})"
+                    logger.error("storage error: %s", message)
+                    with self._lock:
+                        self.errors.append(message)
+                    if self.on_uploaded:
+                        self.on_uploaded(Uploaded(key, size, sha256, sent=False, ok=False))
+                    return None
+                logger.warning("upload of %s failed (attempt %d): %s", key, attempt, exc)
+                time.sleep(delay)
+                delay *= 2
+        uploaded = Uploaded(key, size, sha256, sent)
+        if self.on_uploaded:
+            self.on_uploaded(uploaded)
+        path.unlink()  # only now: the storage has confirmed the object
+        return uploaded
+
+    def pending(self) -> list[str]:
+        """Closed files a previous run left behind (never half-written ``.open`` ones)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            p.relative_to(self.root).as_posix()
+            for p in self.root.rglob("*")
+            if p.is_file() and not p.name.endswith((OPEN_SUFFIX, ".part"))
+        )
+
+    def drain(self) -> list[Uploaded]:
+        futures = [self.submit(key) for key in self.pending()]
+        return [r for f in futures if (r := f.result()) is not None]
+
+    def wait(self) -> list[str]:
+        """Block until every submitted upload has finished; returns the errors."""
+        while True:
+            with self._lock:
+                futures = [f for f in self._futures if not f.done()]
+            if not futures:
+                break
+            for future in futures:
+                future.result()
+        return list(self.errors)
+
+    def close(self) -> list[str]:
+        errors = self.wait()
+        self._pool.shutdown(wait=True)
+        return errors

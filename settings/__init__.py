@@ -1,0 +1,66 @@
+"""Scrapy settings for newsarchive (the default settings module, see scrapy.cfg).
+
+Everything an operator tunes comes from the environment, so that cron entries and CI
+can configure a run without editing code: ARCHIVE_URI, NEWSARCHIVE_SPOOL,
+NEWSARCHIVE_CONTACT, NEWSARCHIVE_WARC_MAX_BYTES. See README "Configuration".
+"""
+
+from __future__ import annotations
+
+import os
+
+from crawler import __version__
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# --- Identity and politeness -------------------------------------------------------
+# A truthful User-Agent with a way to reach the operator is what archives owe the sites.
+OPERATOR_CONTACT = os.environ.get(
+    "NEWSARCHIVE_CONTACT", "https://github.com/newsarchive/newsarchive#operators"
+)
+USER_AGENT = f"newsarchive/{__version__} (web archiving for research; +{OPERATOR_CONTACT})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = float(os.environ.get("NEWSARCHIVE_DOWNLOAD_DELAY", "1.0"))
+AUTOTHROTTLE_ENABLED = os.environ.get("NEWSARCHIVE_AUTOTHROTTLE", "1") == "1"
+AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+# Bodies above this are refused before they reach memory; news pages are < 2 MB.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_TIMES = 2
+
+# --- Attack surface -----------------------------------------------------------------
+# Both consoles execute code inside a process that holds bucket write credentials.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# --- Archive -------------------------------------------------------------------------
+# Where the archive lives: a local folder or s3://bucket/prefix.
+ARCHIVE_URI = os.environ.get("ARCHIVE_URI", "archive")
+# Files are written here first and removed only once their upload is confirmed.
+SPOOL_DIR = os.environ.get("NEWSARCHIVE_SPOOL", ".spool")
+WARC_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_WARC_MAX_BYTES", str(1_000_000_000)))
+# Worker processes for trafilatura + cleaning; 0 means one per core.
+EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))
+
+DOWNLOADER_MIDDLEWARES = {
+    # Above HttpCompressionMiddleware (590) and RedirectMiddleware (600): sees every
+    # response exactly as the server sent it, redirects and retried attempts included.
+    "crawler.middlewares.capture.WarcCaptureMiddleware": 950,
+}
+EXTENSIONS = {
+    "crawler.extensions.archive.ArchiveExtension": 10,
+}
+ITEM_PIPELINES = {
+    "pipelines.process.ArticlePipeline": 300,
+    "pipelines.store.StorePipeline": 800,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("NEWSARCHIVE_LOG_LEVEL", "INFO")

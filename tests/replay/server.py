@@ -1,0 +1,229 @@
+"""Offline replay of the outlets: a loopback HTTP(S) proxy that answers the outlets'
+real URLs from recorded files.
+
+The crawler needs no change to use it: Scrapy's HttpProxyMiddleware takes ``http_proxy``
+and ``https_proxy`` from the environment, as it would for any operator's proxy. Plain
+http requests arrive with absolute URLs; https arrives as CONNECT, answered with a
+throw-away self-signed certificate (Scrapy does not verify certificates by default).
+URLs not in the route table answer 404. Responses are gzip-encoded when the client
+accepts it, as real servers do, so the crawler's WARCs hold encoded bodies.
+
+    python -m tests.replay.server --routes tests/replay/routes.yaml --port-file .run/replay.port
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import gzip
+import ssl
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http import HTTPStatus
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_ROUTES = HERE / "routes.yaml"
+FIXTURES = HERE / "fixtures"
+
+
+@dataclass
+class Route:
+    status: int
+    body: bytes
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def load_routes(paths: list[Path], fixtures: Path = FIXTURES) -> dict[str, Route]:
+    """Later route files override earlier ones; ``status: 404`` with no file removes."""
+    routes: dict[str, Route] = {}
+    for path in paths:
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            status = int(entry.get("status", 200))
+            if entry.get("file"):
+                body = (fixtures / entry["file"]).read_bytes()
+            else:
+                body = entry.get("body", "").encode("utf-8")
+            if status == 404 and not entry.get("file") and not entry.get("body"):
+                routes.pop(entry["url"], None)
+                continue
+            routes[entry["url"]] = Route(
+                status,
+                body,
+                entry.get("type", "text/html; charset=utf-8"),
+                {k: str(v) for k, v in (entry.get("headers") or {}).items()},
+            )
+    return routes
+
+
+def self_signed_context(hostname: str = "replay.invalid") -> ssl.SSLContext:
+    """A throw-away certificate naming the host the client asked for (via SNI)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as tmp:
+        cert_path, key_path = Path(tmp, "cert.pem"), Path(tmp, "key.pem")
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        context.load_cert_chain(cert_path, key_path)
+    return context
+
+
+class ReplayProxy:
+    def __init__(self, routes: dict[str, Route], *, verbose: bool = False) -> None:
+        self.routes = routes
+        self.verbose = verbose
+        self.tls = self_signed_context()
+        self.tls.sni_callback = self._sni
+        self._contexts: dict[str, ssl.SSLContext] = {}
+        self.served: dict[str, int] = {}
+
+    def _sni(self, sock: ssl.SSLObject, server_name: str | None, _context) -> None:
+        if server_name:
+            if server_name not in self._contexts:
+                self._contexts[server_name] = self_signed_context(server_name)
+            sock.context = self._contexts[server_name]
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await self._serve(reader, writer, base=None)
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _read_head(self, reader) -> tuple[str, dict[str, str]] | None:
+        line = await reader.readline()
+        if not line:
+            return None
+        headers = {}
+        while True:
+            raw = await reader.readline()
+            if raw in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = raw.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return line.decode("latin-1").strip(), headers
+
+    async def _serve(self, reader, writer, base: str | None) -> None:
+        while True:
+            head = await self._read_head(reader)
+            if head is None:
+                return
+            request_line, headers = head
+            method, target, _version = [*request_line.split(" "), "", ""][:3]
+            if int(headers.get("content-length", "0") or 0):
+                await reader.readexactly(int(headers["content-length"]))
+            if method == "CONNECT":
+                host = target.rsplit(":", 1)[0]
+                writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                await writer.drain()
+                await writer.start_tls(self.tls)
+                await self._serve(reader, writer, base=f"https://{host}")
+                return
+            url = target if base is None else base + target
+            self._respond(writer, method, url, headers)
+            await writer.drain()
+            if headers.get("connection", "").lower() == "close":
+                return
+
+    def _respond(self, writer, method: str, url: str, headers: dict[str, str]) -> None:
+        route = self.routes.get(url)
+        if route is None:
+            route = Route(
+                404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8"
+            )
+        self.served[url] = self.served.get(url, 0) + 1
+        if self.verbose:
+            print(f"{route.status} {method} {url}", file=sys.stderr, flush=True)
+        body = route.body
+        out = {
+            "Date": formatdate(usegmt=True),
+            "Server": "newsarchive-replay",
+            "Content-Type": route.content_type,
+        }
+        if (
+            "gzip" in headers.get("accept-encoding", "")
+            and len(body) > 256
+            and "content-encoding" not in {k.lower() for k in route.headers}
+        ):
+            body = gzip.compress(body, mtime=0)
+            out["Content-Encoding"] = "gzip"
+            out["Vary"] = "Accept-Encoding"
+        out.update(route.headers)
+        out["Content-Length"] = str(len(body))
+        reason = (
+            HTTPStatus(route.status).phrase if route.status in HTTPStatus._value2member_map_ else ""
+        )
+        lines = [f"HTTP/1.1 {route.status} {reason}"] + [f"{k}: {v}" for k, v in out.items()]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        if method != "HEAD":
+            writer.write(body)
+
+
+async def serve(
+    routes: dict[str, Route], host: str, port: int, port_file: Path | None, verbose: bool
+) -> None:
+    proxy = ReplayProxy(routes, verbose=verbose)
+    server = await asyncio.start_server(proxy.handle, host, port)
+    bound = server.sockets[0].getsockname()[1]
+    if port_file:
+        port_file.parent.mkdir(parents=True, exist_ok=True)
+        port_file.write_text(str(bound))
+    print(
+        f"replay: {len(routes)} URLs on http://{host}:{bound} "
+        f"(set http_proxy and https_proxy to it)",
+        flush=True,
+    )
+    async with server:
+        await server.serve_forever()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--routes", type=Path, action="append", help="route table (YAML); repeat to overlay changes"
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--port-file", type=Path, help="write the bound port here")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    routes = load_routes(args.routes or [DEFAULT_ROUTES])
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(routes, args.host, args.port, args.port_file, args.verbose))
+
+
+if __name__ == "__main__":
+    main()
