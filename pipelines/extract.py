@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 import trafilatura
-from lxml import html as lxml_html
 from parsel import Selector
+from trafilatura.utils import load_html
 
 from crawler.profiles import Profile
 
@@ -118,10 +118,10 @@ def _jsonld_section(tree) -> str | None:
 def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     if not html or not html.strip():
         raise ExtractionFailed("empty_page")
-    try:
-        tree = lxml_html.document_fromstring(html)
-    except (ValueError, lxml_html.etree.ParserError) as exc:
-        raise ExtractionFailed("unparseable_html", str(exc)) from None
+    # trafilatura's own loader: the same tolerant parse its extractor is tuned for.
+    tree = load_html(html)
+    if tree is None:
+        raise ExtractionFailed("unparseable_html", "no HTML document could be parsed")
     # Read everything we need from the tree first: trafilatura prunes it in place.
     meta = _head_meta(tree)
     canonical = _canonical(tree) or meta.get("og:url")
@@ -135,7 +135,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         url=url,
         with_metadata=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,  # legacy Chinese templates lay the whole body out in tables
         include_images=False,
         favor_precision=True,
         deduplicate=False,

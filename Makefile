@@ -1,0 +1,73 @@
+# newsarchive: `make demo` crawls the bundled offline replay; `make test` runs the tests.
+# Every target installs what it needs into .venv first (`make setup`).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export ARCHIVE_URI ?= archive
+REPLAY ?= 0
+export REPLAY
+
+# SeaweedFS (S3-compatible) for the S3 tests: loopback only, its own throw-away data dir.
+S3_PORT      ?= 8333
+S3_DIR       := .run/seaweedfs
+S3_BUCKET    := newsarchive-test
+S3_KEY       := newsarchive-test-key
+S3_SECRET    := newsarchive-test-secret
+
+.PHONY: setup demo crawl test test-fast lint s3-start s3-stop clean help
+
+help:
+	@echo "make demo      crawl the offline replay of the outlets into \$$ARCHIVE_URI (default archive/)"
+	@echo "make test      run the test suite (starts and stops a local SeaweedFS for the S3 tests)"
+	@echo "make crawl     crawl the live outlets (SOURCES=\"xinhua ecns\"; REPLAY=1 for the replay)"
+	@echo "make lint      ruff"
+	@echo "make setup     create .venv and install newsarchive with its pinned dependencies"
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+crawl: setup
+	@./deploy/crawl.sh
+
+demo: setup
+	@echo "demo: crawling the bundled offline replay of the outlets into $(ARCHIVE_URI)"
+	@$(MAKE) --no-print-directory crawl REPLAY=1
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+s3-start: setup
+	@mkdir -p $(S3_DIR)
+	@if [ -f .run/seaweedfs.pid ] && kill -0 $$(cat .run/seaweedfs.pid) 2>/dev/null; then exit 0; fi
+	@(cd $(S3_DIR) && exec env AWS_ACCESS_KEY_ID=$(S3_KEY) AWS_SECRET_ACCESS_KEY=$(S3_SECRET) \
+	  S3_BUCKET=$(S3_BUCKET) ../../$(BIN)/weed mini -dir=. -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+	  -s3.port=$(S3_PORT)) > .run/seaweedfs.log 2>&1 & echo $$! > .run/seaweedfs.pid
+	@for i in $$(seq 120); do \
+	  $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', $(S3_PORT)), 1)" 2>/dev/null && \
+	  AWS_ENDPOINT_URL=http://127.0.0.1:$(S3_PORT) AWS_ACCESS_KEY_ID=$(S3_KEY) AWS_SECRET_ACCESS_KEY=$(S3_SECRET) \
+	  $(BIN)/python -c "import boto3; boto3.client('s3', region_name='us-east-1').head_bucket(Bucket='$(S3_BUCKET)')" \
+	  2>/dev/null && echo "s3: SeaweedFS ready on 127.0.0.1:$(S3_PORT)" && exit 0; sleep 0.5; done; \
+	  echo "s3: SeaweedFS did not start; see .run/seaweedfs.log" >&2; exit 1
+
+s3-stop:
+	@if [ -f .run/seaweedfs.pid ]; then kill $$(cat .run/seaweedfs.pid) 2>/dev/null; rm -f .run/seaweedfs.pid; fi
+	@rm -rf $(S3_DIR)
+
+test: setup
+	@$(MAKE) --no-print-directory s3-start
+	@S3_TEST_ENDPOINT=http://127.0.0.1:$(S3_PORT) S3_TEST_BUCKET=$(S3_BUCKET) \
+	  S3_TEST_KEY=$(S3_KEY) S3_TEST_SECRET=$(S3_SECRET) \
+	  $(BIN)/pytest $(PYTEST_ARGS); status=$$?; $(MAKE) --no-print-directory s3-stop; exit $$status
+
+test-fast: setup
+	$(BIN)/pytest -m "not e2e and not s3" $(PYTEST_ARGS)
+
+clean: s3-stop
+	rm -rf .run .spool archive

@@ -1,0 +1,60 @@
+"""Reading run manifests (``runs/<crawl id>.json``) back from an archive."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pipelines.storage import Storage, StorageError
+
+
+def load_runs(storage: Storage, *, after: str | None = None) -> list[dict[str, Any]]:
+    """Manifests sorted by start time; ``after`` keeps runs started at or after an ISO
+    UTC time such as 2026-11-23T11:30:00Z."""
+    runs = []
+    for obj in storage.list("runs/"):
+        if not obj.key.endswith(".json"):
+            continue
+        try:
+            run = json.loads(storage.get_bytes(obj.key))
+        except (StorageError, ValueError) as exc:
+            runs.append({"crawl_id": obj.key, "status": f"unreadable: {exc}", "counts": {}})
+            continue
+        if after and run.get("started_at", "") < after:
+            continue
+        runs.append(run)
+    return sorted(runs, key=lambda r: (r.get("started_at", ""), r.get("crawl_id", "")))
+
+
+def format_runs(runs: list[dict[str, Any]]) -> str:
+    header = ("crawl id", "source", "status", "pages", "articles", "WARC files", "WARC bytes")
+    rows = [header]
+    for run in runs:
+        counts = run.get("counts", {})
+        rows.append(
+            (
+                run.get("crawl_id", "?"),
+                run.get("source", "?"),
+                run.get("status", "?"),
+                f"{counts.get('pages_fetched', 0):,}",
+                f"{counts.get('articles', 0):,}",
+                f"{counts.get('warc_files', 0):,}",
+                f"{counts.get('warc_bytes', 0):,}",
+            )
+        )
+    if len(rows) > 2:
+        total = [
+            sum(r.get("counts", {}).get(k, 0) for r in runs)
+            for k in ("pages_fetched", "articles", "warc_files", "warc_bytes")
+        ]
+        rows.append(("total", "", "", *(f"{t:,}" for t in total)))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
+    lines = []
+    for row in rows:
+        cells = [
+            str(c).ljust(w) if i < 3 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,182 @@
+"""End to end: every source crawled through the offline replay by the real Scrapy engine
+(`scrapy crawl <source>`, production settings) into a local folder and into SeaweedFS,
+then read back as a researcher would."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from pipelines.storage.local import LocalStorage
+from tests.archive_checks import (
+    EXPECTED_ARTICLES,
+    keys,
+    read_articles,
+    read_manifests,
+    record_at,
+    sha256,
+    warcio_check,
+)
+from tests.conftest import ALL_SOURCES, SEEDS, crawl
+from tests.replay.server import DEFAULT_ROUTES, load_routes
+
+REPLAY_ROUTES = load_routes([DEFAULT_ROUTES])
+
+pytestmark = pytest.mark.e2e
+
+SEED_PAGES = {
+    "000": "https://www.chinadaily.com.cn/a/202307/14/WS64b0aaf4a31035260b816a3c.html",
+    "001": "https://news.cgtn.com/news/2024-05-29/9th-meeting-of-China-Russia-law-enforcement-"
+    "security-cooperation-mechanism-held-1u1qFGVx1mM/index.html",
+    "002": "http://www.china.org.cn/world/2023-05/25/content_85311924.htm",
+    "003": "https://www.worldnewsera.example/zhao-leji-meets-with-russian-delegation-to-"
+    "strengthen-sino-russian-relations/",
+    "004": "https://www.ecns.cn/news/politics/2023-02-04/detail-ihcfyzqt8731694.shtml",
+}
+
+
+@pytest.fixture(scope="module")
+def local_run(replay, tmp_path_factory):
+    root = tmp_path_factory.mktemp("archive")
+    archive, spool = root / "archive", root / "spool"
+    results = {s: crawl(replay, s, str(archive), spool) for s in ALL_SOURCES}
+    return LocalStorage(archive), results, spool
+
+
+def test_every_crawl_exits_zero(local_run):
+    _, results, _ = local_run
+    failures = {s: r.stderr[-2000:] for s, r in results.items() if r.returncode != 0}
+    assert failures == {}
+
+
+def test_every_source_has_a_warc_file(local_run):
+    storage, _, _ = local_run
+    sources = {k.split("/")[1] for k in keys(storage, "warc/") if k.endswith(".warc.gz")}
+    assert sources == {f"source={s}" for s in ALL_SOURCES}
+
+
+def test_every_warc_passes_warcio_check(local_run):
+    storage, _, _ = local_run
+    for key in keys(storage, "warc/"):
+        result = warcio_check(storage.root / key)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_article_page_is_archived_once(local_run):
+    storage, _, _ = local_run
+    records = read_articles(storage)
+    urls = sorted(r["url"] for r in records)
+    expected = sorted(u for urls in EXPECTED_ARTICLES.values() for u in urls)
+    assert urls == expected
+
+
+def test_each_article_points_at_the_response_record_of_its_url(local_run):
+    storage, _, _ = local_run
+    for article in read_articles(storage):
+        record, body = record_at(storage, article["warc"])
+        assert record.rec_type == "response"
+        assert record.rec_headers.get_header("WARC-Target-URI") == article["url"]
+        assert record.rec_headers.get_header("WARC-Record-ID") == article["warc"]["record_id"]
+        assert record.http_headers.get_statuscode() == "200"
+        assert body  # the page as served
+
+
+def test_response_records_keep_the_body_as_sent_before_content_decoding(local_run):
+    storage, _, _ = local_run
+    article = next(a for a in read_articles(storage) if a["source"] == "ecns")
+    record, raw = record_at(storage, article["warc"], raw=True)
+    assert record.http_headers.get_header("Content-Encoding") == "gzip"
+    assert gzip.decompress(raw) == REPLAY_ROUTES[article["url"]].body
+
+
+def test_manifest_counts_and_hashes_match_the_stored_files(local_run):
+    storage, _, _ = local_run
+    manifests = read_manifests(storage)
+    assert sorted(m["source"] for m in manifests) == sorted(ALL_SOURCES)
+    listed = set()
+    for manifest in manifests:
+        assert manifest["status"] == "finished"
+        for entry in manifest["files"]:
+            data = storage.get_bytes(entry["key"])
+            assert (len(data), sha256(data)) == (entry["size"], entry["sha256"])
+            listed.add(entry["key"])
+        stored = read_articles_for(storage, manifest["source"])
+        assert manifest["counts"]["articles"] == len(stored)
+        assert manifest["counts"]["warc_files"] == sum(
+            1 for f in manifest["files"] if f["kind"] == "warc"
+        )
+    assert listed == set(keys(storage, "warc/")) | set(keys(storage, "articles/"))
+
+
+def read_articles_for(storage, source):
+    return [r for r in read_articles(storage) if r["source"] == source]
+
+
+def test_spool_is_empty_after_a_successful_run(local_run):
+    _, _, spool = local_run
+    assert [p for p in spool.rglob("*") if p.is_file()] == []
+
+
+def test_metadata_records_never_claim_the_page_url(local_run):
+    storage, _, _ = local_run
+    from warcio.archiveiterator import ArchiveIterator
+
+    for key in keys(storage, "warc/"):
+        with (storage.root / key).open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "metadata":
+                    target = record.rec_headers.get_header("WARC-Target-URI")
+                    assert target.startswith("urn:newsarchive:article:")
+                    assert record.rec_headers.get_header("WARC-Refers-To")
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_PAGES))
+def test_archived_seed_article_has_the_expected_clean_body(local_run, seed):
+    storage, _, _ = local_run
+    expected = json.loads(next((SEEDS / "expected").glob(f"{seed}_*.json")).read_text())
+    record = next(r for r in read_articles(storage) if r["url"] == SEED_PAGES[seed])
+    assert record["paragraphs"] == expected["body"]
+    assert record["title"] == expected["title"]
+
+
+@pytest.mark.s3
+def test_crawl_into_s3_reads_back_complete(replay, s3_storage, s3_env, tmp_path):
+    uri = f"s3://{s3_storage.bucket}/{s3_storage.prefix}"
+    env = {k: v for k, v in s3_env.items() if k != "bucket"}
+    for source in ("ecns", "cgtn"):
+        result = crawl(replay, source, uri, tmp_path / "spool", **env)
+        assert result.returncode == 0, result.stderr[-2000:]
+    warcs = keys(s3_storage, "warc/")
+    assert {k.split("/")[1] for k in warcs} == {"source=ecns", "source=cgtn"}
+    for key in warcs:
+        path = tmp_path / key.replace("/", "_")
+        path.write_bytes(s3_storage.get_bytes(key))
+        assert warcio_check(path).returncode == 0
+    articles = read_articles(s3_storage)
+    assert sorted(a["url"] for a in articles) == sorted(
+        EXPECTED_ARTICLES["ecns"] | EXPECTED_ARTICLES["cgtn"]
+    )
+    for article in articles:
+        record, _ = record_at(s3_storage, article["warc"])
+        assert record.rec_headers.get_header("WARC-Target-URI") == article["url"]
+    manifests = read_manifests(s3_storage)
+    assert sum(m["counts"]["articles"] for m in manifests) == len(articles)
+    for manifest in manifests:
+        for entry in manifest["files"]:
+            assert sha256(s3_storage.get_bytes(entry["key"])) == entry["sha256"]
+
+
+@pytest.mark.s3
+def test_wrong_secret_is_refused_with_exit_3_and_nothing_written(
+    replay, s3_storage, s3_env, tmp_path
+):
+    uri = f"s3://{s3_storage.bucket}/{s3_storage.prefix}"
+    env = {k: v for k, v in s3_env.items() if k != "bucket"}
+    env["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
+    result = crawl(replay, "ecns", uri, tmp_path / "spool", **env)
+    assert result.returncode == 3
+    assert "access to bucket" in result.stderr and "denied" in result.stderr
+    assert "not-the-secret" not in result.stderr + result.stdout
+    assert keys(s3_storage, "") == []

@@ -1,0 +1,52 @@
+"""Nothing leaves the spool before the storage confirms it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.spool import Spool
+from pipelines.storage.local import LocalStorage
+
+
+def closed_file(spool: Spool, key: str, data: bytes = b"data") -> Path:
+    path = spool.path_for(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_uploaded_file_leaves_the_spool(tmp_path):
+    spool = Spool(tmp_path / "spool", LocalStorage(tmp_path / "archive"))
+    path = closed_file(spool, "warc/a.warc.gz")
+    uploaded = spool.submit("warc/a.warc.gz").result()
+    assert uploaded.sent and uploaded.size == 4
+    assert not path.exists()
+    assert (tmp_path / "archive/warc/a.warc.gz").read_bytes() == b"data"
+
+
+def test_failed_upload_keeps_the_file_and_reports_where(tmp_path):
+    blocker = tmp_path / "archive"
+    blocker.write_text("a file where the archive folder should be")
+    spool = Spool(tmp_path / "spool", LocalStorage(blocker), attempts=2, backoff=0.01)
+    path = closed_file(spool, "warc/a.warc.gz")
+    assert spool.submit("warc/a.warc.gz").result() is None
+    errors = spool.close()
+    assert path.exists()
+    assert len(errors) == 1 and f"kept at {path}" in errors[0]
+
+
+def test_pending_lists_closed_files_but_never_open_ones(tmp_path):
+    spool = Spool(tmp_path / "spool", LocalStorage(tmp_path / "archive"))
+    closed_file(spool, "warc/done.warc.gz")
+    open_path = spool.open_path_for("warc/writing.warc.gz")
+    open_path.write_bytes(b"half")
+    assert spool.pending() == ["warc/done.warc.gz"]
+
+
+def test_drain_uploads_what_an_earlier_run_left(tmp_path):
+    left = Spool(tmp_path / "spool", LocalStorage(tmp_path / "archive"))
+    closed_file(left, "articles/x.jsonl.gz")
+    left.close()
+    later = Spool(tmp_path / "spool", LocalStorage(tmp_path / "archive"))
+    assert [u.key for u in later.drain()] == ["articles/x.jsonl.gz"]
+    assert later.pending() == []
