@@ -180,3 +180,31 @@ def test_wrong_secret_is_refused_with_exit_3_and_nothing_written(
     assert "access to bucket" in result.stderr and "denied" in result.stderr
     assert "not-the-secret" not in result.stderr + result.stdout
     assert keys(s3_storage, "") == []
+
+
+def test_every_record_validates_against_the_documented_schema(local_run):
+    import jsonschema
+
+    from tests.conftest import ROOT
+
+    schema = json.loads((ROOT / "docs" / "article.schema.json").read_text())
+    storage, _, _ = local_run
+    for record in read_articles(storage):
+        jsonschema.validate(record, schema)
+
+
+def test_newsarchive_runs_lists_every_run_of_the_archive(local_run):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    storage, _, _ = local_run
+    newsarchive = Path(sys.executable).parent / "newsarchive"
+    result = subprocess.run(
+        [newsarchive, "runs", "--archive", str(storage.root)], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 + len(ALL_SOURCES) + 1
+    assert lines[-1].split()[:1] == ["total"]
+    assert lines[-1].split()[2] == "13"  # pages, articles, ...: the articles column

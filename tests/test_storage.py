@@ -55,7 +55,7 @@ def test_local_keys_cannot_escape_the_archive(tmp_path, a_file):
 
 
 def test_reading_a_missing_archive_says_so(tmp_path):
-    with pytest.raises(StorageError, match="no archive at .*the folder does not exist"):
+    with pytest.raises(StorageError, match=r"no archive at .*the folder does not exist"):
         LocalStorage(tmp_path / "nowhere").check(write=False)
 
 

@@ -67,7 +67,7 @@ def test_exchange_is_warcinfo_response_request_linked_by_concurrent_to(tmp_path)
     writer.close()
     spool.close()
     path = tmp_path / "archive" / pointer.filename
-    (info, _, _, info_body), (resp, rh, http, body), (req, qh, _, _) = records(path)
+    (info, _, _, info_body), (resp, rh, _http, body), (req, qh, _, _) = records(path)
     assert (info, resp, req) == ("warcinfo", "response", "request")
     assert b"operator: https://example.org/contact" in info_body
     assert rh.get_header("WARC-Target-URI") == "https://www.ecns.cn/a.shtml"
