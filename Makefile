@@ -10,7 +10,6 @@ export REPLAY
 
 # SeaweedFS (S3-compatible) for the S3 tests: loopback only, its own throw-away data dir.
 S3_PORT      ?= 8333
-S3_DIR       := .run/seaweedfs
 S3_BUCKET    := newsarchive-test
 S3_KEY       := newsarchive-test-key
 S3_SECRET    := newsarchive-test-secret
@@ -44,21 +43,11 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 s3-start: setup
-	@mkdir -p $(S3_DIR)
-	@if [ -f .run/seaweedfs.pid ] && kill -0 $$(cat .run/seaweedfs.pid) 2>/dev/null; then exit 0; fi
-	@(cd $(S3_DIR) && exec env AWS_ACCESS_KEY_ID=$(S3_KEY) AWS_SECRET_ACCESS_KEY=$(S3_SECRET) \
-	  S3_BUCKET=$(S3_BUCKET) ../../$(BIN)/weed mini -dir=. -ip=127.0.0.1 -ip.bind=127.0.0.1 \
-	  -s3.port=$(S3_PORT)) > .run/seaweedfs.log 2>&1 & echo $$! > .run/seaweedfs.pid
-	@for i in $$(seq 120); do \
-	  $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', $(S3_PORT)), 1)" 2>/dev/null && \
-	  AWS_ENDPOINT_URL=http://127.0.0.1:$(S3_PORT) AWS_ACCESS_KEY_ID=$(S3_KEY) AWS_SECRET_ACCESS_KEY=$(S3_SECRET) \
-	  $(BIN)/python -c "import boto3; boto3.client('s3', region_name='us-east-1').head_bucket(Bucket='$(S3_BUCKET)')" \
-	  2>/dev/null && echo "s3: SeaweedFS ready on 127.0.0.1:$(S3_PORT)" && exit 0; sleep 0.5; done; \
-	  echo "s3: SeaweedFS did not start; see .run/seaweedfs.log" >&2; exit 1
+	@S3_PORT=$(S3_PORT) S3_BUCKET=$(S3_BUCKET) S3_KEY=$(S3_KEY) S3_SECRET=$(S3_SECRET) \
+	  tests/s3server.sh start
 
 s3-stop:
-	@if [ -f .run/seaweedfs.pid ]; then kill $$(cat .run/seaweedfs.pid) 2>/dev/null; rm -f .run/seaweedfs.pid; fi
-	@rm -rf $(S3_DIR)
+	@tests/s3server.sh stop
 
 test: setup
 	@$(MAKE) --no-print-directory s3-start

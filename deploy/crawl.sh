@@ -20,7 +20,13 @@ started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 replay_pid=""
 mkdir -p .run
 
-cleanup() { [ -n "$replay_pid" ] && kill "$replay_pid" 2>/dev/null; wait 2>/dev/null; true; }
+port_file=""
+cleanup() {
+  [ -n "$replay_pid" ] && kill "$replay_pid" 2>/dev/null
+  wait 2>/dev/null
+  [ -n "$port_file" ] && rm -f "$port_file"
+  true
+}
 trap cleanup EXIT INT TERM
 
 if [ "${REPLAY:-0}" = "1" ]; then
