@@ -45,6 +45,8 @@ class ArchiveSession:
         warc_max_bytes: int,
         warcinfo: dict[str, str],
         started_at: datetime | None = None,
+        upload_attempts: int = 5,
+        upload_backoff: float = 1.0,
     ) -> None:
         self.started_at = started_at or utc_now()
         self.source = source
@@ -56,6 +58,8 @@ class ArchiveSession:
             spool_root(spool_dir, self.storage.uri),
             self.storage,
             on_uploaded=self.manifest.add_file,
+            attempts=upload_attempts,
+            backoff=upload_backoff,
         )
         info = {
             "software": f"newsarchive/{__version__}",

@@ -46,6 +46,10 @@ ARCHIVE_URI = os.environ.get("ARCHIVE_URI", "archive")
 # Files are written here first and removed only once their upload is confirmed.
 SPOOL_DIR = os.environ.get("NEWSARCHIVE_SPOOL", ".spool")
 WARC_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_WARC_MAX_BYTES", str(1_000_000_000)))
+# Each upload is tried this often, waiting 1, 2, 4... times the backoff in between
+# (on top of botocore's own retries), before the file is left in the spool.
+UPLOAD_ATTEMPTS = int(os.environ.get("NEWSARCHIVE_UPLOAD_ATTEMPTS", "5"))
+UPLOAD_BACKOFF_SECONDS = float(os.environ.get("NEWSARCHIVE_UPLOAD_BACKOFF", "1.0"))
 # Worker processes for trafilatura + cleaning; 0 means one per core.
 EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))
 

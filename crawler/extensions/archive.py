@@ -39,6 +39,8 @@ class ArchiveExtension:
                 spool_dir=settings.get("SPOOL_DIR"),
                 source=spider.name,
                 warc_max_bytes=settings.getint("WARC_MAX_BYTES"),
+                upload_attempts=settings.getint("UPLOAD_ATTEMPTS"),
+                upload_backoff=settings.getfloat("UPLOAD_BACKOFF_SECONDS"),
                 warcinfo={
                     "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                     "operator": settings.get("OPERATOR_CONTACT"),

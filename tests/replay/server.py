@@ -51,7 +51,7 @@ def load_routes(paths: list[Path], fixtures: Path = FIXTURES) -> dict[str, Route
                 body = (fixtures / entry["file"]).read_bytes()
             else:
                 body = entry.get("body", "").encode("utf-8")
-            if status == 404 and not entry.get("file") and not entry.get("body"):
+            if status == 404 and not entry.get("file") and "body" not in entry:
                 routes.pop(entry["url"], None)
                 continue
             routes[entry["url"]] = Route(

@@ -1,0 +1,84 @@
+"""An archive session: nothing is lost when the storage fails."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from crawler.session import ArchiveSession
+
+WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+def session(tmp_path, archive_uri: str) -> ArchiveSession:
+    return ArchiveSession(
+        archive_uri=archive_uri,
+        spool_dir=tmp_path / "spool",
+        source="ecns",
+        warc_max_bytes=10**9,
+        warcinfo={},
+        started_at=WHEN,
+        upload_attempts=2,
+        upload_backoff=0.01,
+    )
+
+
+def write_some(s: ArchiveSession) -> None:
+    s.warc.write_exchange(
+        url="https://www.ecns.cn/a.shtml",
+        date=WHEN,
+        method="GET",
+        request_target="/a.shtml",
+        request_headers=[],
+        request_body=b"",
+        protocol="HTTP/1.1",
+        status=200,
+        reason="OK",
+        response_headers=[("Content-Type", "text/html")],
+        body=b"<p>x</p>",
+        ip_address=None,
+    )
+    s.articles.write({"id": "a", "published": "2023-02-04T15:13:19+08:00"})
+
+
+def test_a_clean_close_uploads_everything_and_writes_the_manifest(tmp_path):
+    s = session(tmp_path, str(tmp_path / "archive"))
+    write_some(s)
+    assert s.close(reason="finished", stats={"downloader/response_count": 1}) == []
+    manifest = json.loads((tmp_path / "archive" / s.manifest.key).read_text())
+    assert manifest["status"] == "finished"
+    assert [f["kind"] for f in manifest["files"]] == ["articles", "warc"]
+    assert manifest["files"][0]["key"].startswith("articles/source=ecns/date=2023-02-04/")
+    assert s.spool.pending() == []
+
+
+def test_storage_failure_keeps_every_file_and_the_manifest_in_the_spool(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the archive should be")
+    s = session(tmp_path, str(blocker / "archive"))
+    write_some(s)
+    errors = s.close(reason="finished", stats={})
+    assert len(errors) == 3  # WARC, article file, manifest
+    pending = s.spool.pending()
+    assert len(pending) == 3 and s.manifest.key in pending
+    manifest = json.loads(s.spool.path_for(s.manifest.key).read_text())
+    assert manifest["status"] == "failed"
+    assert all(f["uploaded"] is False for f in manifest["files"])
+
+
+def test_the_next_session_uploads_what_the_failed_one_left(tmp_path):
+    blocker = tmp_path / "archive"
+    blocker.write_text("in the way")
+    failed = session(tmp_path, str(blocker))
+    write_some(failed)
+    failed.close(reason="finished", stats={})
+    left = failed.spool.pending()
+    blocker.unlink()  # the storage is back
+    later = session(tmp_path, str(blocker))
+    recovered = later.recover()
+    assert sorted(u.key for u in recovered) == left
+    assert {u.key.split("/")[0] for u in recovered} == {"warc", "articles", "runs"}
+    later.close(reason="finished", stats={})
+    manifest = json.loads((blocker / later.manifest.key).read_text())
+    assert len(manifest["recovered_files"]) == 3
+    assert later.spool.pending() == []
