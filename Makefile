@@ -14,7 +14,7 @@ S3_BUCKET    := newsarchive-test
 S3_KEY       := newsarchive-test-key
 S3_SECRET    := newsarchive-test-secret
 
-.PHONY: setup demo crawl test test-fast lint s3-start s3-stop clean help
+.PHONY: setup pywb-setup demo crawl test test-fast lint s3-start s3-stop clean help
 
 help:
 	@echo "make demo      crawl the offline replay of the outlets into \$$ARCHIVE_URI (default archive/)"
@@ -49,9 +49,19 @@ s3-start: setup
 s3-stop:
 	@tests/s3server.sh stop
 
-test: setup
+# pywb (Webrecorder's replay server) checks that our WARCs replay. It pins old
+# dependencies (redis 2.x), so it lives in a venv of its own.
+PYWB_VENV := .venv-pywb
+pywb-setup: $(PYWB_VENV)/.installed
+
+$(PYWB_VENV)/.installed:
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install --quiet pywb==2.10.0
+	@touch $@
+
+test: setup pywb-setup
 	@$(MAKE) --no-print-directory s3-start
-	@S3_TEST_ENDPOINT=http://127.0.0.1:$(S3_PORT) S3_TEST_BUCKET=$(S3_BUCKET) \
+	@PYWB_BIN=$(CURDIR)/$(PYWB_VENV)/bin S3_TEST_ENDPOINT=http://127.0.0.1:$(S3_PORT) S3_TEST_BUCKET=$(S3_BUCKET) \
 	  S3_TEST_KEY=$(S3_KEY) S3_TEST_SECRET=$(S3_SECRET) \
 	  $(BIN)/pytest $(PYTEST_ARGS); status=$$?; $(MAKE) --no-print-directory s3-stop; exit $$status
 

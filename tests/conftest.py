@@ -95,3 +95,14 @@ def s3_storage(s3_env, monkeypatch, request):
             monkeypatch.setenv(key, value)
     prefix = f"t/{request.node.name}-{time.time_ns()}"
     return S3Storage(s3_env["bucket"], prefix)
+
+
+@pytest.fixture(scope="session")
+def local_run(replay, tmp_path_factory):
+    """Every source crawled once into a local folder: (storage, results, spool)."""
+    from pipelines.storage.local import LocalStorage
+
+    root = tmp_path_factory.mktemp("archive")
+    archive, spool = root / "archive", root / "spool"
+    results = {s: crawl(replay, s, str(archive), spool) for s in ALL_SOURCES}
+    return LocalStorage(archive), results, spool

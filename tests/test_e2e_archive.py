@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from pipelines.storage.local import LocalStorage
 from tests.archive_checks import (
     EXPECTED_ARTICLES,
     keys,
@@ -35,14 +34,6 @@ SEED_PAGES = {
     "strengthen-sino-russian-relations/",
     "004": "https://www.ecns.cn/news/politics/2023-02-04/detail-ihcfyzqt8731694.shtml",
 }
-
-
-@pytest.fixture(scope="module")
-def local_run(replay, tmp_path_factory):
-    root = tmp_path_factory.mktemp("archive")
-    archive, spool = root / "archive", root / "spool"
-    results = {s: crawl(replay, s, str(archive), spool) for s in ALL_SOURCES}
-    return LocalStorage(archive), results, spool
 
 
 def test_every_crawl_exits_zero(local_run):
