@@ -91,3 +91,25 @@ def test_s3_missing_bucket_says_so(s3_env, monkeypatch):
             monkeypatch.setenv(key, value)
     with pytest.raises(StorageError, match="bucket 'no-such-bucket' does not exist"):
         S3Storage("no-such-bucket", "p").check(write=True)
+
+
+@pytest.mark.s3
+def test_s3_large_files_go_up_in_parts_each_checksummed(s3_storage, tmp_path, monkeypatch):
+    import hashlib
+
+    from boto3.s3.transfer import TransferConfig
+
+    from pipelines.storage import s3
+
+    part = 5 * 1024 * 1024  # S3's smallest part
+    monkeypatch.setattr(s3, "MULTIPART_THRESHOLD", part)
+    s3_storage.transfer = TransferConfig(multipart_threshold=part, multipart_chunksize=part)
+    big = tmp_path / "big.warc.gz"
+    big.write_bytes(hashlib.sha256(b"seed").digest() * (11 * 1024 * 1024 // 32))
+    assert s3_storage.put_file(big, "warc/big.warc.gz", sha256_file(big)) is True
+    head = s3_storage.client.head_object(
+        Bucket=s3_storage.bucket, Key=f"{s3_storage.prefix}/warc/big.warc.gz"
+    )
+    assert head["ETag"].strip('"').endswith("-3")  # three parts
+    assert head["Metadata"]["sha256"] == sha256_file(big)
+    assert s3_storage.get_bytes("warc/big.warc.gz") == big.read_bytes()
