@@ -49,6 +49,7 @@ class Profile:
     multipage: bool = False
     metadata: dict[str, tuple[str, ...]] = field(default_factory=dict)
     junk: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    embedded_body: dict = field(default_factory=dict)
 
     def is_article(self, url: str) -> bool:
         return any(p.search(url) for p in self.article_urls)
@@ -124,7 +125,19 @@ def parse_profile(data: dict, source: Path) -> Profile:
         multipage=bool(data.get("multipage", False)),
         metadata=metadata,
         junk=junk,
+        embedded_body=_embedded(data.get("embedded_body"), source),
     )
+
+
+def _embedded(spec, source: Path) -> dict:
+    if not spec:
+        return {}
+    if not isinstance(spec, dict) or "selector" not in spec:
+        raise ProfileError(f"{source}: 'embedded_body' needs at least a 'selector'")
+    spec = dict(spec)
+    for key in ("text_types", "image_types"):
+        spec[key] = [str(v) for v in spec.get(key, [])]
+    return spec
 
 
 def available() -> list[str]:

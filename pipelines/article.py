@@ -16,21 +16,26 @@ import trafilatura
 
 from crawler import profiles
 from pipelines import __version__
-from pipelines.clean import clean
+from pipelines.clean import METADATA_RULES, clean
 from pipelines.decode import decode_html
 from pipelines.extract import Extraction, ExtractionFailed, extract
 from pipelines.normalize import (
     canonical_url,
+    chinese_names,
     clean_title,
     find_agency,
     find_authors,
     find_dateline,
     find_editor,
+    header_facts,
     labelled_dates,
+    labelled_line_value,
     parse_datetime,
+    value_after_label,
 )
 
 SCHEMA_VERSION = 1
+REPORTER_LINE = METADATA_RULES["reporter_line"]
 _PUBLISHED_META = (
     "article:published_time",
     "og:article:published_time",
@@ -64,6 +69,12 @@ def _section(values: list[str]) -> str | None:
     parts = [p.strip() for p in re.split(r"\s*(?:\||»|>|/|›)\s*", values[0]) if p.strip()]
     parts = [p for p in parts if p.lower() not in ("home", "首页")]
     return parts[-1] if parts else None
+
+
+def _labelled_source(text: str) -> str | None:
+    """'来源： 求是网' / 'Source: Qiushi' -> the named source, as the page names it."""
+    match = re.search(r"(?:来源|source)\s*[:：]\s*(?P<src>[^\s|｜]{2,30})", text, re.I)
+    return match["src"] if match else None
 
 
 def _tags(raw: list[str]) -> list[str]:
@@ -127,6 +138,7 @@ def build_article(page: dict[str, Any]) -> dict[str, Any]:
     title = clean_title(
         [*(fields.get("title", [])[:1]), first.og_title, first.title, first.page_title],
         site_names,
+        page_lines=set(first.header_lines) | set(paragraphs[:3]),
     )
     authors, byline = find_authors(paragraphs)
     metadata_lines = {v for k in ("published", "source", "editor") for v in fields.get(k, [])}
@@ -146,11 +158,47 @@ def build_article(page: dict[str, Any]) -> dict[str, Any]:
 
     dateline, dateline_agency = find_dateline(cleaned.paragraphs[0])
     published, updated = _dates(first)
+    header = header_facts(first.header_lines)
+    published = published or header.get("published")
+    meta_lines = cleaned.metadata
+    editor = find_editor(*fields.get("editor", []), *fields.get("source", []))
+    if not editor and meta_lines.get("editor_line"):
+        editor = value_after_label(meta_lines["editor_line"][-1])
+    editor = editor or labelled_line_value(first.trailer_lines, "责任编辑|编辑|editor")
+    if not authors:
+        bylines = meta_lines.get("reporter_line", []) + meta_lines.get("author_line", [])
+        bylines += [x for x in first.trailer_lines if REPORTER_LINE.match(x)]
+        in_dateline = re.match(
+            r"^[^（(]{2,30}[电讯]\s*[（(]\s*(记者[^）)]{2,30})[）)]", cleaned.paragraphs[0]
+        )
+        if in_dateline:
+            bylines.append(in_dateline[1])
+        written_by = labelled_line_value(first.trailer_lines, "作者|记者")
+        if written_by:
+            bylines.append(written_by)
+        for line in bylines:
+            authors.extend(n for n in chinese_names(line) if n not in authors)
+    sources = [
+        *fields.get("source", []),
+        *(value_after_label(x) or "" for x in meta_lines.get("source_line", [])),
+    ]
+    labelled = [v for v in (_labelled_source(x) for x in sources) if v]
+    agency = (
+        find_agency(*sources)
+        or dateline_agency
+        or find_agency(header.get("source"))
+        or header.get("source")
+        or (labelled[0] if labelled else None)
+    )
     text = "\n\n".join(cleaned.paragraphs)
     final_url = page["pages"][0]["url"]
     allowed = profile.allowed_domains if profile else ()
     canonical = canonical_url(final_url, first.canonical_url, allowed)
-    language = page.get("language") or _guess_language(text, first.html_lang)
+    language = (
+        page.get("language")
+        or (profile.language_for(final_url) if profile else None)
+        or _guess_language(text, first.html_lang)
+    )
     return {
         "schema_version": SCHEMA_VERSION,
         "id": article_id(canonical),
@@ -163,8 +211,8 @@ def build_article(page: dict[str, Any]) -> dict[str, Any]:
         "paragraphs": cleaned.paragraphs,
         "text": text,
         "authors": authors,
-        "editor": find_editor(*fields.get("editor", []), *fields.get("source", [])),
-        "agency": find_agency(*fields.get("source", [])) or dateline_agency,
+        "editor": editor,
+        "agency": agency,
         "dateline": dateline,
         "section": _section(fields.get("section", [])),
         "tags": _tags(first.tags),

@@ -78,10 +78,32 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     "see_also": _rx(r"^(see also|related|read also|also read)\b\s*:?\s+\S"),
     "stray_label": _rx(r"^title\s*:\s+\S"),
     "seo_spam": _rx(r"主站蜘蛛池", r"^(?:[\u4e00-\u9fff]{2,8}\s*\|\s*){5,}"),
+    "breadcrumb": _rx(
+        r"^(当前位置|您的位置|您现在的位置)\s*[:：]", r"^(home|首页)\s*(\||»|>|/|｜)\s*\S"
+    ),
     "nav_footer": _rx(
         r"^(about us|contact us|jobs|privacy policy)(\s*\|\s*\w[\w ]*){2,}", r"^send your stories"
     ),
 }
+
+# Lines that state facts about the article (who edited, wrote, supplied it). They leave
+# the body like junk, but are handed to normalize, which reads the facts out of them.
+METADATA_RULES: dict[str, re.Pattern[str]] = {
+    "editor_line": re.compile(
+        r"^[（(【\[]?\s*(?:责任编辑|编辑|editor)\s*[:：]\s*[^。！？]{1,40}?[）)】\]]?$", re.I
+    ),
+    "source_line": re.compile(
+        r"^[（(【\[]?\s*(?:稿件来源|来源|source)\s*[:：]\s*[^。！？]{1,40}?[）)】\]]?$", re.I
+    ),
+    "author_line": re.compile(r"^[（(【\[]?\s*(?:作者|文)\s*[:：/]\s*[^。！？]{1,40}?[）)】\]]?$"),
+    "reporter_line": re.compile(
+        r"^(?:[\u4e00-\u9fffA-Za-z]{0,12}\s*)?(?:记者|通讯员)\s*[:：]?\s*"
+        r"[\u4e00-\u9fff]{2,4}(?:[\s、，,]+(?:记者\s*)?[\u4e00-\u9fff]{2,4})*\s*$"
+    ),
+}
+# A line that opens the site's legal footer: it and everything after it go.
+FOOTER_START = re.compile(r"(版权与免责声明|免责声明\s*[:：]|^disclaimer\s*:)", re.I)
+LINK_LIST = re.compile(r"^[·•]\s*\S.{0,60}$")
 
 END_MARKS = re.compile(r"\s*(?:\(?\bEnditem\b\)?|\(End\)|（完）|\[完\])\s*$")
 # Photo credits in the forms the outlets use: "[Photo/Xinhua]", "/CFP", "(新华社记者 X 摄)".
@@ -89,7 +111,8 @@ CAPTION_CREDIT = re.compile(
     r"^(?P<text>.+?)\s*(?:"
     r"\[(?P<c1>(?:photos?|video|provided|file photo)(?:\s*/\s*[^\]]+)?)\]"
     r"|\((?P<c2>photo(?:s)?\s*/\s*[^)]+)\)"
-    r"|/\s*(?P<c3>CFP|Xinhua|VCG|IC|CNS|AFP|Reuters|AP|CGTN|China Daily)"
+    r"|/\s*(?P<c3>(?:CFP|Xinhua|VCG|IC|CNS|AFP|Reuters|AP|CGTN|China Daily|Getty Images|EPA)"
+    r"(?:\s+(?:Photo|Photos|Video))?|[A-Z][\w.-]*(?:\s[A-Z][\w.-]*){0,2}\s+(?:Photo|Photos))"
     r"|[（(]?(?P<c4>新华社(?:记者|发)?\s*[\u4e00-\u9fff· ]{0,20}\s*摄)[）)]?"
     r")\s*$",
     re.I,
@@ -101,6 +124,7 @@ class Cleaned:
     paragraphs: list[str]
     captions: list[dict]
     removed: Counter = field(default_factory=Counter)
+    metadata: dict[str, list[str]] = field(default_factory=dict)
 
 
 def parse_caption(text: str, image: str | None = None) -> dict:
@@ -138,8 +162,12 @@ def clean(
     rules = {**LINE_RULES, **_profile_rules(profile)}
     metadata_lines = metadata_lines or set()
     kept: list[str] = []
-    for text in paragraphs:
+    metadata: dict[str, list[str]] = {}
+    for index, text in enumerate(paragraphs):
         line = text.strip()
+        if FOOTER_START.search(line) and index > 0:
+            removed["legal_footer"] += len(paragraphs) - index
+            break
         if line in caption_texts:
             removed["caption"] += 1
             continue
@@ -149,9 +177,17 @@ def clean(
         if line in metadata_lines:
             removed["metadata_line"] += 1
             continue
+        found_meta = next((n for n, rx in METADATA_RULES.items() if rx.match(line)), None)
+        if found_meta:
+            removed[found_meta] += 1
+            metadata.setdefault(found_meta, []).append(line)
+            continue
         rule = next((name for name, rx in rules.items() if rx.search(line)), None)
         if rule:
             removed[rule] += 1
+            continue
+        if LINK_LIST.match(line):
+            removed["link_list"] += 1
             continue
         if CAPTION_CREDIT.match(line) and len(line) < 600:
             caption = parse_caption(line)
@@ -172,4 +208,4 @@ def clean(
         if caption["text"] not in seen:
             seen.add(caption["text"])
             unique.append(caption)
-    return Cleaned(kept, unique, removed)
+    return Cleaned(kept, unique, removed, metadata)

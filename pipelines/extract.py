@@ -7,6 +7,7 @@ page states them, so the record can always be traced back to the page.
 
 from __future__ import annotations
 
+import html as htmlmod
 import json
 import re
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class Extraction:
     captions: list[dict] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     profile_fields: dict[str, list[str]] = field(default_factory=dict)
+    header_lines: list[str] = field(default_factory=list)
+    trailer_lines: list[str] = field(default_factory=list)
 
 
 def _text(node) -> str:
@@ -115,6 +118,73 @@ def _jsonld_section(tree) -> str | None:
     return None
 
 
+_BLOCK_END = re.compile(r"<(?:br\s*/?|/p|/div|/td|/tr|/li|/h\d|/table|/dd|/dt)\b[^>]*>", re.I)
+_NON_TEXT = re.compile(r"<(script|style|noscript|head)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+
+
+def text_lines(html: str) -> list[str]:
+    """The page's visible text, one line per block, for reading metadata that templates
+    print as loose lines ("2005年08月16日　来源：新华网") rather than in markup."""
+    text = _BLOCK_END.sub("\n", _NON_TEXT.sub(" ", html))
+    text = htmlmod.unescape(re.sub(r"<[^>]+>", " ", text))
+    return [line for line in (re.sub(r"\s+", " ", raw).strip() for raw in text.split("\n")) if line]
+
+
+def header_lines(lines: list[str], first_paragraph: str, limit: int = 25) -> list[str]:
+    """Lines just above the article body: where bylines, dates and sources are printed."""
+    probe = first_paragraph[:15]
+    for index, line in enumerate(lines):
+        if probe and probe in line:
+            return lines[max(0, index - limit) : index]
+    return []
+
+
+def trailer_lines(lines: list[str], last_paragraph: str, limit: int = 12) -> list[str]:
+    """Lines just below the article body: where editors and reporters are credited."""
+    probe = last_paragraph[-15:]
+    for index in range(len(lines) - 1, -1, -1):
+        if probe and probe in lines[index]:
+            return lines[index + 1 : index + 1 + limit]
+    return []
+
+
+def _unwrap_layout_tables(tree) -> None:
+    """Pre-2015 Chinese templates lay whole pages out in tables; a cell that holds
+    paragraphs is layout, not data. Turned into divs, its paragraphs stay paragraphs
+    instead of being joined into one table row by the extractor."""
+    for table in tree.xpath("//table[.//td//p or .//td//table or .//td//br]"):
+        for node in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
+            node.tag = "div"
+
+
+def _embedded_paragraphs(selector: Selector, spec: dict) -> tuple[list[str], list[dict]]:
+    """Bodies some templates ship as JSON for client-side rendering (CGTN share pages).
+    The profile says where the JSON is and which entries are text or images."""
+    raw = selector.css(spec["selector"]).get()
+    if not raw:
+        return [], []
+    try:
+        entries = json.loads(raw)
+    except ValueError:
+        return [], []
+    paragraphs, captions = [], []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        kind = str(entry.get(spec.get("type_field", "type")))
+        if kind in spec.get("text_types", []):
+            fragment = entry.get(spec.get("text_field", "content")) or ""
+            text = re.sub(r"\s+", " ", Selector(text=f"<p>{fragment}</p>").xpath("string()").get())
+            if text.strip():
+                paragraphs.append(text.strip())
+        elif kind in spec.get("image_types", []):
+            image = entry.get(spec.get("image_field", "img")) or {}
+            caption = (image.get("caption") or "").strip() if isinstance(image, dict) else ""
+            if caption:
+                captions.append({"raw": caption, "image": image.get("url")})
+    return paragraphs, captions
+
+
 def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     if not html or not html.strip():
         raise ExtractionFailed("empty_page")
@@ -127,6 +197,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     canonical = _canonical(tree) or meta.get("og:url")
     captions = _captions(tree)
     section = _jsonld_section(tree)
+    _unwrap_layout_tables(tree)
     title_node = tree.find(".//title")
     page_title = _text(title_node) if title_node is not None else None
     html_lang = (tree.get("lang") or meta.get("language") or "").strip() or None
@@ -141,10 +212,17 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         deduplicate=False,
         date_extraction_params=DATE_PARAMS,
     )
-    if document is None or not (document.text or "").strip():
-        raise ExtractionFailed("no_article_text", "trafilatura found no main text")
-    paragraphs = [p.strip() for p in document.text.split("\n") if p.strip()]
     selector = Selector(text=html)
+    embedded: list[str] = []
+    if profile is not None and profile.embedded_body:
+        embedded, embedded_captions = _embedded_paragraphs(selector, profile.embedded_body)
+        captions.extend(embedded_captions)
+    if embedded:
+        paragraphs = embedded
+    elif document is None or not (document.text or "").strip():
+        raise ExtractionFailed("no_article_text", "trafilatura found no main text")
+    else:
+        paragraphs = [p.strip() for p in document.text.split("\n") if p.strip()]
     profile_fields: dict[str, list[str]] = {}
     if profile is not None:
         for name, selectors in profile.metadata.items():
@@ -155,20 +233,23 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
                     break
     if section:
         profile_fields.setdefault("section", [section])
+    lines = text_lines(html)
     return Extraction(
         url=url,
         paragraphs=paragraphs,
-        title=document.title,
+        title=document.title if document else None,
         page_title=page_title,
         og_title=meta.get("og:title"),
         canonical_url=canonical,
         html_lang=html_lang,
-        description=document.description,
-        author=document.author,
-        date=document.date,
-        sitename=document.sitename,
-        tags=[t for t in (document.tags or []) if t],
+        description=document.description if document else None,
+        author=document.author if document else None,
+        date=document.date if document else None,
+        sitename=document.sitename if document else None,
+        tags=[t for t in (document.tags or []) if t] if document else [],
         captions=captions,
         meta=meta,
         profile_fields=profile_fields,
+        header_lines=header_lines(lines, paragraphs[0]),
+        trailer_lines=trailer_lines(lines, paragraphs[-1]),
     )

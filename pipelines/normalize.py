@@ -67,7 +67,7 @@ _DATELINE_ZH = re.compile(
 _EDITOR = re.compile(
     r"(?i:editor|责任编辑|编辑)\s*[:：]\s*"
     r"(?P<name>[A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff .·'-]{0,40}?)"
-    r"(?=\s*(?:$|\||【|\]|）|\)|\s{2}|[A-Z]{3,}\b))"
+    r"(?=\s*(?:$|\||【|】|\]|）|\)|\s{2}|[A-Z]{3,}\b))"
 )
 _BYLINE = re.compile(
     r"^by\s+(?P<names>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}"
@@ -209,22 +209,31 @@ def find_authors(paragraphs: list[str]) -> tuple[list[str], str | None]:
     return [], None
 
 
-def clean_title(candidates: list[str | None], site_names: list[str]) -> str | None:
-    """The headline: first candidate that is not merely the site's name, with any
-    " - Site" / "_Channel" suffix removed."""
+def clean_title(
+    candidates: list[str | None], site_names: list[str], page_lines: set[str] | None = None
+) -> str | None:
+    """The headline: the first candidate that is not merely the site's name, without a
+    " - Site" / "_Channel" suffix. A suffix goes when it names the site, or when the part
+    before it stands as a line of its own on the page (the headline as printed)."""
     lowered = {s.lower() for s in site_names if s}
+    page_lines = page_lines or set()
     for raw in candidates:
         if not raw:
             continue
         title = re.sub(r"\s+", " ", raw).strip()
-        for sep in (" - ", " | ", "_", "-"):
-            head, _, tail = title.rpartition(sep)
-            if head and (
-                tail.strip().lower() in lowered
-                or re.search(r"(\.com|\.cn|新华网|中国日报网|中新网|网)$", tail.strip(), re.I)
-            ):
-                title = head.strip()
-                break
+        if title not in page_lines:
+            for sep in (" - ", " | ", "_", " – ", "-", "|"):
+                head, _, tail = title.rpartition(sep)
+                head, tail = head.strip(), tail.strip()
+                if not head:
+                    continue
+                if (
+                    tail.lower() in lowered
+                    or head in page_lines
+                    or re.search(r"(\.com|\.cn|新华网|中国日报网|中新网|网)$", tail, re.I)
+                ):
+                    title = head
+                    break
         if title and title.lower() not in lowered:
             return title
     return None
@@ -249,3 +258,72 @@ def canonical_url(page_url: str, declared: str | None, allowed_domains: tuple[st
         if q and not q.lower().startswith(("utm_", "spm=", "from="))
     )
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
+
+
+_LABEL_VALUE = re.compile(r"[:：/]\s*(?P<value>.+?)\s*[）)】\]]?$")
+_NAME_END = re.compile(
+    r"(北京|上海|清华|复旦|中国|中央|国家|大学|学院|研究|中心|教授|博士|研究员|记者|委员)"
+)
+
+
+def value_after_label(line: str) -> str | None:
+    """'（编辑：严玉洁 王辉）' -> '严玉洁 王辉'."""
+    match = _LABEL_VALUE.search(line)
+    return match["value"].strip() if match and match["value"].strip() else None
+
+
+def chinese_names(text: str) -> list[str]:
+    """Names from a Chinese byline: '新华网黑龙江频道 记者 伊琳 李清芬' -> ['伊琳', '李清芬'];
+    '方敏北京大学经济学院教授' -> ['方敏'] (the name ends where the affiliation begins)."""
+    text = re.sub(r"^.*?(记者|通讯员|作者)\s*[:：]?\s*", "", text)
+    names = []
+    for part in re.split(r"[\s、，,]+", text.strip()):
+        part = part.removeprefix("记者")
+        cut = _NAME_END.search(part, 2)
+        if cut:
+            part = part[: cut.start()]
+        if 2 <= len(part) <= 4 and re.fullmatch(r"[\u4e00-\u9fff·]+", part):
+            names.append(part)
+    return names
+
+
+_OWN_DATE = re.compile(r"\d{1,2}:\d{2}|来源|source|发布|\d{4}年\d{1,2}月\d{1,2}日", re.I)
+
+
+def header_facts(lines: list[str]) -> dict[str, str]:
+    """Published date and source named in the loose lines above the body."""
+    facts: dict[str, str] = {}
+    joined = []
+    for line in lines:  # "稿件来源：" on one line, "河北日报" on the next
+        if joined and re.search(r"来源\s*[:：]$", joined[-1]):
+            joined[-1] += line
+        else:
+            joined.append(line)
+    for line in reversed(joined):  # nearest the body first
+        if "published" not in facts and len(line) < 80:
+            found = labelled_dates(line)
+            # A bare date above the body may belong to anything; one with a time, a
+            # source or a full Chinese date is the article's own.
+            if found.get("published") and _OWN_DATE.search(line):
+                facts["published"] = found["published"]
+        match = re.search(r"(?:稿件来源|来源|source)\s*[:：]\s*(?P<src>[^\s|｜]{2,20})", line, re.I)
+        if match and "source" not in facts:
+            facts["source"] = match["src"]
+    return facts
+
+
+def labelled_line_value(lines: list[str], labels: str) -> str | None:
+    """A value printed after a label on the same line or, when the label stands alone,
+    on the next one: ['责任编辑：', '尹世杰'] -> '尹世杰'."""
+    pattern = re.compile(
+        rf"^[【\[（(]?\s*(?:{labels})\s*[:：]\s*(?P<value>.*?)\s*[】\]）)]?$", re.I
+    )
+    for index, line in enumerate(lines):
+        match = pattern.match(line)
+        if not match:
+            continue
+        value = match["value"] or (lines[index + 1] if index + 1 < len(lines) else "")
+        value = value.strip()
+        if 1 < len(value) <= 30 and not re.search(r"[。！？:：]", value):
+            return value
+    return None
