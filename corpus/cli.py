@@ -40,6 +40,23 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
     body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     source = args.source or _guess_source(args.url) or "unknown"
+    if args.input == "text" or (args.input == "auto" and args.file.endswith(".txt")):
+        from pipelines.text import clean_lines
+
+        profile = profiles.load(source) if source in profiles.available() else None
+        result = clean_lines(body.decode("utf-8", "replace").splitlines(), profile)
+        if not result["paragraphs"]:
+            print(f"newsarchive extract: no article text in {args.file}", file=sys.stderr)
+            return 1
+        if args.format == "text":
+            print(result["text"])
+        else:
+            print(
+                json.dumps(
+                    {"url": args.url, "source": source, **result}, indent=2, ensure_ascii=False
+                )
+            )
+        return 0
     page = {
         "source": source,
         "url": args.url,
@@ -113,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--content-type", default=None, help="the Content-Type header it was served with, if known"
     )
     extract.add_argument("--format", choices=("json", "text"), default="json")
+    extract.add_argument(
+        "--input",
+        choices=("auto", "html", "text"),
+        default="auto",
+        help="what FILE holds: an HTML page, or a text dump of one "
+        "(default: text for *.txt, else HTML)",
+    )
     extract.set_defaults(func=_cmd_extract)
     return parser
 

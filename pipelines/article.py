@@ -160,6 +160,7 @@ def build_article(page: dict[str, Any]) -> dict[str, Any]:
     published, updated = _dates(first)
     header = header_facts(first.header_lines)
     published = published or header.get("published")
+    updated = updated or header.get("updated")
     meta_lines = cleaned.metadata
     editor = find_editor(*fields.get("editor", []), *fields.get("source", []))
     if not editor and meta_lines.get("editor_line"):

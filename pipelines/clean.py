@@ -23,7 +23,7 @@ def _rx(*patterns: str) -> re.Pattern[str]:
 # or specific enough that a sentence of reporting cannot match them.
 LINE_RULES: dict[str, re.Pattern[str]] = {
     "cookie_banner": _rx(
-        r"\b(use|using) (of )?cookies\b.*\b(agree|consent|accept|opt-out|settings|browser)",
+        r"\b(uses?|using) (of )?cookies\b.*\b(agree|consent|accept|opt-out|settings|browser)",
         r"\bcookies? (policy|settings|notice|consent)\b.{0,40}$",
         r"^privacy (&|and) cookies policy$",
     ),
@@ -75,6 +75,8 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"^global edition$",
         r"^sitemap$",
     ),
+    # Rails list headlines cut short with an ellipsis; reporting does not end that way.
+    "teaser": _rx(r"^.{1,100}(\.\.\.|…)$"),
     "see_also": _rx(r"^(see also|related|read also|also read)\b\s*:?\s+\S"),
     "stray_label": _rx(r"^title\s*:\s+\S"),
     "seo_spam": _rx(r"主站蜘蛛池", r"^(?:[\u4e00-\u9fff]{2,8}\s*\|\s*){5,}"),

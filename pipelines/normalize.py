@@ -29,6 +29,9 @@ _CGTN_DT = re.compile(
     r"(?P<H>\d{1,2}):(?P<M>\d{2}),\s*(?P<d>\d{1,2})-(?P<mon>[A-Za-z]{3})-(?P<y>\d{4})"
 )
 _LABELLED = re.compile(r"(?P<label>updated|published|发布时间|更新时间|时间)\s*[:：]?\s*$", re.I)
+_LABEL_ONLY = re.compile(
+    r"^(updated|published|发布时间|更新时间|稿件来源|来源|source)\s*[:：]?$|来源\s*[:：]$", re.I
+)
 
 AGENCIES = {
     "xinhua": "Xinhua",
@@ -142,17 +145,13 @@ def _dateparser(text: str) -> str | None:
 def labelled_dates(text: str) -> dict[str, str]:
     """'Xinhua | Updated: 2023-07-14 09:55' -> {'updated': ...}; unlabelled -> published."""
     out: dict[str, str] = {}
-    for match in _NUMERIC_DT.finditer(text):
+    for match in [*_NUMERIC_DT.finditer(text), *_CGTN_DT.finditer(text)]:
         value = parse_datetime(match.group(0))
         if not value:
             continue
         label = _LABELLED.search(text[: match.start()])
-        kind = (
-            "updated"
-            if label and label["label"].lower() in ("updated", "更新时间")
-            else "published"
-        )
-        out.setdefault(kind, value)
+        updated = label and label["label"].lower() in ("updated", "更新时间")
+        out.setdefault("updated" if updated else "published", value)
     if not out:
         value = parse_datetime(text)
         if value:
@@ -295,8 +294,8 @@ def header_facts(lines: list[str]) -> dict[str, str]:
     facts: dict[str, str] = {}
     joined = []
     for line in lines:  # "稿件来源：" on one line, "河北日报" on the next
-        if joined and re.search(r"来源\s*[:：]$", joined[-1]):
-            joined[-1] += line
+        if joined and _LABEL_ONLY.search(joined[-1]):
+            joined[-1] += " " + line
         else:
             joined.append(line)
     for line in reversed(joined):  # nearest the body first
@@ -306,6 +305,10 @@ def header_facts(lines: list[str]) -> dict[str, str]:
             # source or a full Chinese date is the article's own.
             if found.get("published") and _OWN_DATE.search(line):
                 facts["published"] = found["published"]
+        if "updated" not in facts and len(line) < 80:
+            found = labelled_dates(line)
+            if found.get("updated"):
+                facts["updated"] = found["updated"]
         match = re.search(r"(?:稿件来源|来源|source)\s*[:：]\s*(?P<src>[^\s|｜]{2,20})", line, re.I)
         if match and "source" not in facts:
             facts["source"] = match["src"]
