@@ -14,12 +14,13 @@ S3_BUCKET    := newsarchive-test
 S3_KEY       := newsarchive-test-key
 S3_SECRET    := newsarchive-test-secret
 
-.PHONY: setup pywb-setup demo crawl test test-fast lint s3-start s3-stop clean help
+.PHONY: setup pywb-setup demo crawl eval test test-fast lint s3-start s3-stop clean help
 
 help:
 	@echo "make demo      crawl the offline replay of the outlets into \$$ARCHIVE_URI (default archive/)"
 	@echo "make test      run the test suite (starts and stops a local SeaweedFS for the S3 tests)"
 	@echo "make crawl     crawl the live outlets (SOURCES=\"xinhua ecns\"; REPLAY=1 for the replay)"
+	@echo "make eval      extraction quality vs plain trafilatura on the seed and captured pages"
 	@echo "make lint      ruff"
 	@echo "make setup     create .venv and install newsarchive with its pinned dependencies"
 
@@ -37,6 +38,9 @@ crawl: setup
 demo: setup
 	@echo "demo: crawling the bundled offline replay of the outlets into $(ARCHIVE_URI)"
 	@$(MAKE) --no-print-directory crawl REPLAY=1
+
+eval: setup
+	@$(BIN)/python -m tests.evaluate
 
 lint: setup
 	$(BIN)/ruff check .

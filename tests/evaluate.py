@@ -1,0 +1,219 @@
+"""`make eval`: newsarchive's extraction against plain trafilatura, page by page.
+
+For the five reconstructed seed pages and the captured article pages: body paragraphs
+found / expected (exact text), junk lines leaked (expected junk appearing as a line),
+other non-body lines emitted, and metadata fields right. Then the time per page of
+trafilatura alone and of our cleaning stage, so the cleaning budget can be checked.
+Plain trafilatura runs with its defaults and with favor_precision, its precision mode.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+import trafilatura
+
+from crawler import profiles
+from pipelines.article import build_article
+from pipelines.clean import clean
+from pipelines.decode import decode_html
+from pipelines.extract import DATE_PARAMS, extract
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "replay" / "fixtures"
+FIELDS = ("title", "published", "updated", "agency", "dateline", "editor", "authors", "section")
+SEED_PAGES = {
+    "000": (
+        "chinadaily",
+        "https://www.chinadaily.com.cn/a/202307/14/WS64b0aaf4a31035260b816a3c.html",
+        "reconstructed/chinadaily-000.html",
+    ),
+    "001": (
+        "cgtn",
+        "https://news.cgtn.com/news/2024-05-29/9th-meeting-of-China-Russia-law-"
+        "enforcement-security-cooperation-mechanism-held-1u1qFGVx1mM/index.html",
+        "reconstructed/cgtn-001.html",
+    ),
+    "002": (
+        "chinaorgcn",
+        "http://www.china.org.cn/world/2023-05/25/content_85311924.htm",
+        "reconstructed/chinaorgcn-002.html",
+    ),
+    "003": (
+        "copysite",
+        "https://www.worldnewsera.example/zhao-leji-meets-with-russian-"
+        "delegation-to-strengthen-sino-russian-relations/",
+        "reconstructed/copysite-003.html",
+    ),
+    "004": (
+        "ecns",
+        "https://www.ecns.cn/news/politics/2023-02-04/detail-ihcfyzqt8731694.shtml",
+        "reconstructed/ecns-004.html",
+    ),
+}
+
+
+def cases() -> list[dict]:
+    out = []
+    for seed, (source, url, path) in SEED_PAGES.items():
+        want = json.loads(next((HERE / "seeds" / "expected").glob(f"{seed}_*.json")).read_text())
+        out.append(
+            {
+                "name": path.split("/")[-1],
+                "source": source,
+                "url": url,
+                "body_bytes": (FIXTURES / path).read_bytes(),
+                "content_type": "text/html",
+                "expected": want,
+                "fields": [f for f in FIELDS if f != "published" or want["published"] is not None],
+            }
+        )
+    for path in sorted((HERE / "expected_captured").glob("*.json")):
+        want = json.loads(path.read_text())
+        out.append(
+            {
+                "name": want["file"].split("/")[-1],
+                "source": want["source"],
+                "url": want["url"],
+                "content_type": want["content_type"],
+                "body_bytes": (FIXTURES / "captured" / want["file"]).read_bytes(),
+                "expected": want,
+                "fields": list(FIELDS),
+            }
+        )
+    return out
+
+
+def ours(case: dict) -> dict:
+    return build_article(
+        {
+            "source": case["source"],
+            "url": case["url"],
+            "language": None,
+            "discovered": {},
+            "pages": [
+                {
+                    "url": case["url"],
+                    "status": 200,
+                    "content_type": case["content_type"],
+                    "body": case["body_bytes"],
+                    "warc": None,
+                    "fetched_at": None,
+                }
+            ],
+        }
+    )
+
+
+def plain(case: dict, precision: bool) -> dict:
+    html, _, _ = decode_html(case["body_bytes"], case["content_type"])
+    doc = trafilatura.bare_extraction(
+        html,
+        url=case["url"],
+        with_metadata=True,
+        favor_precision=precision,
+        date_extraction_params=DATE_PARAMS,
+    )
+    lines = [p.strip() for p in (doc.text if doc else "").split("\n") if p.strip()]
+    return {
+        "paragraphs": lines,
+        "title": doc.title if doc else None,
+        "published": doc.date if doc else None,
+        "updated": None,
+        "agency": None,
+        "dateline": None,
+        "editor": None,
+        "authors": [doc.author] if doc and doc.author else [],
+        "section": (doc.categories or [None])[0] if doc else None,
+    }
+
+
+def score(record: dict, case: dict) -> dict:
+    want = case["expected"]
+    body = set(want["body"])
+    lines = record["paragraphs"]
+    junk = {j.strip() for j in want["junk"] if j.strip()}
+    return {
+        "found": sum(1 for p in want["body"] if p in lines),
+        "expected": len(want["body"]),
+        "junk": sum(1 for line in lines if line in junk),
+        "extra": sum(1 for line in lines if line not in body),
+        "meta": sum(1 for f in case["fields"] if record.get(f) == want.get(f)),
+        "meta_of": len(case["fields"]),
+    }
+
+
+def timings(case: dict, repeat: int = 5) -> tuple[float, float]:
+    """Median ms of trafilatura alone, and of our clean stage, on one page."""
+    profile = profiles.load(case["source"])
+    html, _, _ = decode_html(case["body_bytes"], case["content_type"])
+    extraction = extract(html, case["url"], profile)
+    tra, cln = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        trafilatura.bare_extraction(
+            html,
+            url=case["url"],
+            with_metadata=True,
+            favor_precision=True,
+            include_tables=True,
+            date_extraction_params=DATE_PARAMS,
+        )
+        t1 = time.perf_counter()
+        clean(extraction.paragraphs, captions=extraction.captions, profile=profile)
+        t2 = time.perf_counter()
+        tra.append((t1 - t0) * 1000)
+        cln.append((t2 - t1) * 1000)
+    return statistics.median(tra), statistics.median(cln)
+
+
+def main() -> None:
+    rows = []
+    totals = {k: [0, 0, 0, 0, 0, 0] for k in ("newsarchive", "trafilatura", "precision")}
+    for case in cases():
+        results = {
+            "newsarchive": score(ours(case), case),
+            "trafilatura": score(plain(case, False), case),
+            "precision": score(plain(case, True), case),
+        }
+        cells = [case["name"][:44]]
+        for name, r in results.items():
+            cells.append(
+                f"{r['found']}/{r['expected']} {r['junk']:>2} {r['extra']:>2} "
+                f"{r['meta']}/{r['meta_of']}"
+            )
+            for i, key in enumerate(("found", "expected", "junk", "extra", "meta", "meta_of")):
+                totals[name][i] += r[key]
+        rows.append(cells)
+    header = ["page", "newsarchive", "trafilatura", "trafilatura precision"]
+    print("Per cell: body paragraphs found/expected, junk lines leaked, other non-body lines,")
+    print("metadata fields right/checked.\n")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    for row in [header, ["-" * w for w in widths], *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print()
+    for name, t in totals.items():
+        print(
+            f"{name:12} body {t[0]}/{t[1]} ({100 * t[0] / t[1]:.1f}%), junk leaked {t[2]}, "
+            f"other non-body lines {t[3]}, metadata {t[4]}/{t[5]} ({100 * t[4] / t[5]:.1f}%)"
+        )
+    tra, cln = zip(*(timings(c) for c in cases()), strict=True)
+    whole = []
+    for case in cases():
+        t0 = time.perf_counter()
+        ours(case)
+        whole.append((time.perf_counter() - t0) * 1000)
+    print(
+        f"\ntime per page (median over pages): trafilatura {statistics.median(tra):.1f} ms, "
+        f"cleaning stage {statistics.median(cln):.2f} ms "
+        f"(+{100 * sum(cln) / sum(tra):.1f}% of trafilatura's time in total); whole "
+        f"newsarchive pipeline (decode, extract, clean, normalize) "
+        f"{statistics.median(whole):.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
