@@ -9,7 +9,6 @@ Plain trafilatura runs with its defaults and with favor_precision, its precision
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from pathlib import Path
@@ -21,45 +20,17 @@ from pipelines.article import build_article
 from pipelines.clean import clean
 from pipelines.decode import decode_html
 from pipelines.extract import DATE_PARAMS, extract
+from tests.pages import SEED_PAGES, captured_expected, seed_expected
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "replay" / "fixtures"
 FIELDS = ("title", "published", "updated", "agency", "dateline", "editor", "authors", "section")
-SEED_PAGES = {
-    "000": (
-        "chinadaily",
-        "https://www.chinadaily.com.cn/a/202307/14/WS64b0aaf4a31035260b816a3c.html",
-        "reconstructed/chinadaily-000.html",
-    ),
-    "001": (
-        "cgtn",
-        "https://news.cgtn.com/news/2024-05-29/9th-meeting-of-China-Russia-law-"
-        "enforcement-security-cooperation-mechanism-held-1u1qFGVx1mM/index.html",
-        "reconstructed/cgtn-001.html",
-    ),
-    "002": (
-        "chinaorgcn",
-        "http://www.china.org.cn/world/2023-05/25/content_85311924.htm",
-        "reconstructed/chinaorgcn-002.html",
-    ),
-    "003": (
-        "copysite",
-        "https://www.worldnewsera.example/zhao-leji-meets-with-russian-"
-        "delegation-to-strengthen-sino-russian-relations/",
-        "reconstructed/copysite-003.html",
-    ),
-    "004": (
-        "ecns",
-        "https://www.ecns.cn/news/politics/2023-02-04/detail-ihcfyzqt8731694.shtml",
-        "reconstructed/ecns-004.html",
-    ),
-}
 
 
 def cases() -> list[dict]:
     out = []
     for seed, (source, url, path) in SEED_PAGES.items():
-        want = json.loads(next((HERE / "seeds" / "expected").glob(f"{seed}_*.json")).read_text())
+        want = seed_expected(seed)
         out.append(
             {
                 "name": path.split("/")[-1],
@@ -71,8 +42,7 @@ def cases() -> list[dict]:
                 "fields": [f for f in FIELDS if f != "published" or want["published"] is not None],
             }
         )
-    for path in sorted((HERE / "expected_captured").glob("*.json")):
-        want = json.loads(path.read_text())
+    for want in captured_expected():
         out.append(
             {
                 "name": want["file"].split("/")[-1],

@@ -2,43 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from pipelines.article import article_id, build_article
 from pipelines.extract import ExtractionFailed
-from tests.conftest import FIXTURES, SEEDS
+from tests.conftest import FIXTURES
+from tests.pages import SEED_PAGES, seed_expected
 
-SEED_PAGES = {
-    "000": (
-        "chinadaily",
-        "https://www.chinadaily.com.cn/a/202307/14/WS64b0aaf4a31035260b816a3c.html",
-        "reconstructed/chinadaily-000.html",
-    ),
-    "001": (
-        "cgtn",
-        "https://news.cgtn.com/news/2024-05-29/9th-meeting-of-China-Russia-law-"
-        "enforcement-security-cooperation-mechanism-held-1u1qFGVx1mM/index.html",
-        "reconstructed/cgtn-001.html",
-    ),
-    "002": (
-        "chinaorgcn",
-        "http://www.china.org.cn/world/2023-05/25/content_85311924.htm",
-        "reconstructed/chinaorgcn-002.html",
-    ),
-    "003": (
-        "copysite",
-        "https://www.worldnewsera.example/zhao-leji-meets-with-russian-"
-        "delegation-to-strengthen-sino-russian-relations/",
-        "reconstructed/copysite-003.html",
-    ),
-    "004": (
-        "ecns",
-        "https://www.ecns.cn/news/politics/2023-02-04/detail-ihcfyzqt8731694.shtml",
-        "reconstructed/ecns-004.html",
-    ),
-}
 # Fields a page states; China Daily's page also carries a publishdate meta (2023-07-14)
 # that the seed text does not show, so "published" is checked separately for it.
 FIELDS = ("title", "section", "agency", "updated", "dateline", "authors", "editor", "language")
@@ -64,7 +34,7 @@ def page(source: str, url: str, path: str, content_type: str = "text/html; chars
 
 
 def expected(seed: str) -> dict:
-    return json.loads(next((SEEDS / "expected").glob(f"{seed}_*.json")).read_text())
+    return seed_expected(seed)
 
 
 @pytest.fixture(scope="module")

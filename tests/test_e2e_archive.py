@@ -18,22 +18,13 @@ from tests.archive_checks import (
     sha256,
     warcio_check,
 )
-from tests.conftest import ALL_SOURCES, SEEDS, crawl
+from tests.conftest import ALL_SOURCES, crawl
+from tests.pages import SEED_PAGES, seed_expected
 from tests.replay.server import DEFAULT_ROUTES, load_routes
 
 REPLAY_ROUTES = load_routes([DEFAULT_ROUTES])
 
 pytestmark = pytest.mark.e2e
-
-SEED_PAGES = {
-    "000": "https://www.chinadaily.com.cn/a/202307/14/WS64b0aaf4a31035260b816a3c.html",
-    "001": "https://news.cgtn.com/news/2024-05-29/9th-meeting-of-China-Russia-law-enforcement-"
-    "security-cooperation-mechanism-held-1u1qFGVx1mM/index.html",
-    "002": "http://www.china.org.cn/world/2023-05/25/content_85311924.htm",
-    "003": "https://www.worldnewsera.example/zhao-leji-meets-with-russian-delegation-to-"
-    "strengthen-sino-russian-relations/",
-    "004": "https://www.ecns.cn/news/politics/2023-02-04/detail-ihcfyzqt8731694.shtml",
-}
 
 
 def test_every_crawl_exits_zero(local_run):
@@ -126,8 +117,8 @@ def test_metadata_records_never_claim_the_page_url(local_run):
 @pytest.mark.parametrize("seed", sorted(SEED_PAGES))
 def test_archived_seed_article_has_the_expected_clean_body(local_run, seed):
     storage, _, _ = local_run
-    expected = json.loads(next((SEEDS / "expected").glob(f"{seed}_*.json")).read_text())
-    record = next(r for r in read_articles(storage) if r["url"] == SEED_PAGES[seed])
+    expected = seed_expected(seed)
+    record = next(r for r in read_articles(storage) if r["url"] == SEED_PAGES[seed][1])
     assert record["paragraphs"] == expected["body"]
     assert record["title"] == expected["title"]
 
