@@ -16,6 +16,7 @@ class CapturedPage:
     body: bytes
     warc: dict[str, Any]
     fetched_at: str
+    http: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -27,3 +28,27 @@ class ArticlePage:
     language: str | None
     pages: list[CapturedPage]
     discovered: dict[str, Any] = field(default_factory=dict)
+    # What the crawl state knew of this URL before this fetch (None: a new article).
+    known: dict[str, Any] | None = None
+
+
+@dataclass
+class PageUnchanged:
+    """A refetched article whose capture is a revisit record: nothing new to store."""
+
+    source: str
+    url: str
+    warc: dict[str, Any]
+    fetched_at: str
+    http: dict[str, Any]
+
+
+@dataclass
+class PageGone:
+    """A known article that now answers 404 or 410: recorded as deleted, never dropped."""
+
+    source: str
+    url: str
+    status: int
+    warc: dict[str, Any]
+    fetched_at: str

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import __version__
+from crawler.state import CrawlState
 from crawler.warc import RotatingWarcWriter
 from pipelines.article_files import ArticleFileWriter
 from pipelines.manifest import RunManifest, software_versions, utc_now
@@ -47,6 +48,7 @@ class ArchiveSession:
         started_at: datetime | None = None,
         upload_attempts: int = 5,
         upload_backoff: float = 1.0,
+        state_dir: str | Path = "state",
     ) -> None:
         self.started_at = started_at or utc_now()
         self.source = source
@@ -61,6 +63,7 @@ class ArchiveSession:
             attempts=upload_attempts,
             backoff=upload_backoff,
         )
+        self.state = CrawlState(spool_root(state_dir, self.storage.uri) / "crawl.sqlite")
         info = {
             "software": f"newsarchive/{__version__}",
             "format": "WARC File Format 1.1",
@@ -116,4 +119,5 @@ class ArchiveSession:
             path.write_bytes(manifest)
             logger.error("storage error: %s (manifest kept at %s)", exc, path)
         self.spool.close()
+        self.state.close()
         return errors

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import IO
 
 from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from pipelines.spool import Spool
@@ -33,6 +34,27 @@ def warc_date(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+def payload_digest(body: bytes) -> str:
+    """WARC-Payload-Digest as warcio writes it (sha1, base32) for a body as received."""
+    digester = Digester("sha1")
+    digester.update(body)
+    return str(digester)
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """The earlier capture an unchanged refetch refers to, instead of storing it again."""
+
+    record_id: str
+    target_uri: str
+    date: str
+    digest: str
+    not_modified: bool = False  # a 304 answer rather than an identical 200 body
+
+
 @dataclass(frozen=True)
 class WarcPointer:
     """Where a record is: enough for an HTTP range request on the stored WARC."""
@@ -41,6 +63,7 @@ class WarcPointer:
     offset: int
     length: int
     record_id: str
+    date: str
 
     def as_dict(self) -> dict:
         return {
@@ -48,6 +71,7 @@ class WarcPointer:
             "offset": self.offset,
             "length": self.length,
             "record_id": self.record_id,
+            "date": self.date,
         }
 
 
@@ -130,6 +154,7 @@ class RotatingWarcWriter:
             offset,
             file.fh.tell() - offset,
             record.rec_headers.get_header("WARC-Record-ID"),
+            record.rec_headers.get_header("WARC-Date"),
         )
 
     # -- records -------------------------------------------------------------------
@@ -148,22 +173,37 @@ class RotatingWarcWriter:
         response_headers: Iterable[tuple[str, str]],
         body: bytes,
         ip_address: str | None,
+        revisit: Revisit | None = None,
     ) -> WarcPointer:
-        """Write the response record, then its request record; returns the response's."""
+        """Write the response record (a revisit record when the page is unchanged since
+        an earlier capture), then its request record; returns the first one's pointer."""
         file = self._file()
         headers = [(_RENAMED.get(k.lower(), k), v) for k, v in response_headers]
         http = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
         warc_headers = {"WARC-Date": warc_date(date)}
         if ip_address:
             warc_headers["WARC-IP-Address"] = ip_address
-        response = file.writer.create_warc_record(
-            url,
-            "response",
-            payload=io.BytesIO(body),
-            length=len(body),
-            http_headers=http,
-            warc_headers_dict=warc_headers,
-        )
+        if revisit is None:
+            response = file.writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),
+                http_headers=http,
+                warc_headers_dict=warc_headers,
+            )
+        else:
+            warc_headers["WARC-Refers-To"] = revisit.record_id
+            response = file.writer.create_revisit_record(
+                url,
+                revisit.digest,
+                revisit.target_uri,
+                revisit.date,
+                http_headers=http,
+                warc_headers_dict=warc_headers,
+            )
+            if revisit.not_modified:
+                response.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED)
         pointer = self._write(file, response)
         req_headers = [
             (k, v) for k, v in request_headers if k.lower() not in _SECRET_REQUEST_HEADERS

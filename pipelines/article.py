@@ -193,6 +193,8 @@ def build_article(page: dict[str, Any]) -> dict[str, Any]:
     )
     text = "\n\n".join(cleaned.paragraphs)
     final_url = page["pages"][0]["url"]
+    known = page.get("known") or {}
+    http = page["pages"][0].get("http") or {}
     allowed = profile.allowed_domains if profile else ()
     canonical = canonical_url(final_url, first.canonical_url, allowed)
     language = (
@@ -230,6 +232,10 @@ def build_article(page: dict[str, Any]) -> dict[str, Any]:
         ],
         "removed": dict(sorted(cleaned.removed.items())),
         "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        # Every change of the clean text is a new version; earlier ones are kept.
+        "version": known["version"] + 1 if known.get("content_sha256") else 1,
+        "previous_sha256": known.get("content_sha256"),
+        "http": {k: http.get(k) for k in ("status", "etag", "last_modified", "payload_digest")},
         "warc": page["pages"][0].get("warc") or None,
         "pages": [{"url": p["url"], "warc": p.get("warc") or None} for p in page["pages"]],
         "incomplete": bool(page.get("discovered", {}).get("incomplete")),

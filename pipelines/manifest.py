@@ -43,6 +43,7 @@ class RunManifest:
         self.files: list[dict[str, Any]] = []
         self.records: dict[str, int] = {}
         self.recovered: list[dict[str, Any]] = []
+        self.deleted: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
     @property
@@ -93,8 +94,19 @@ class RunManifest:
                 "article_files": len(articles),
                 "warc_files": len(warcs),
                 "warc_bytes": sum(f["size"] for f in warcs),
+                "new": stats.get("article/new", 0),
+                "changed": stats.get("article/changed", 0),
+                "unchanged": stats.get("article/unchanged", 0),
+                "deleted": stats.get("article/deleted", 0),
                 "extraction_failed": stats.get("article/extraction_failed", 0),
+                "bytes_fetched": stats.get("capture/bytes", 0),
             },
+            "removed_by_rule": {
+                k.removeprefix("clean/removed/"): v
+                for k, v in sorted(stats.items())
+                if k.startswith("clean/removed/")
+            },
+            "deleted": sorted(self.deleted, key=lambda d: d["url"]),
             "files": files,
             "recovered_files": sorted(self.recovered, key=lambda f: f["key"]),
             "errors": errors,

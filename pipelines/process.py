@@ -12,7 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.items import ArticlePage
+from crawler.items import ArticlePage, PageUnchanged
 from pipelines.article import build_article
 from pipelines.extract import ExtractionFailed
 from pipelines.pool import make_pool
@@ -53,6 +53,13 @@ class ArticlePipeline:
         except Exception as exc:  # a bug or a pathological page must not stop the crawl
             self._failed(item.url, "extractor_error", f"{type(exc).__name__}: {exc}")
         self.stats.inc_value("article/extracted")
+        known = item.known or {}
+        if known.get("content_sha256") == record["content_sha256"]:
+            # New bytes (a rail, an ad changed), same article: no new version.
+            first = item.pages[0]
+            return PageUnchanged(
+                item.source, record["url"], first.warc, first.fetched_at, first.http
+            )
         return record
 
     def _failed(self, url: str, reason: str, detail: str):

@@ -46,6 +46,11 @@ ARCHIVE_URI = os.environ.get("ARCHIVE_URI", "archive")
 # Files are written here first and removed only once their upload is confirmed.
 SPOOL_DIR = os.environ.get("NEWSARCHIVE_SPOOL", ".spool")
 WARC_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_WARC_MAX_BYTES", str(1_000_000_000)))
+# What the archive already holds, per URL (SQLite, one database per archive).
+STATE_DIR = os.environ.get("NEWSARCHIVE_STATE", "state")
+# Articles are refetched (conditionally) on every run while younger than this many days
+# in the archive; older ones are left alone. Feeds, sitemaps, listings: every run.
+REVISIT_DAYS = float(os.environ.get("NEWSARCHIVE_REVISIT_DAYS", "7"))
 # Each upload is tried this often, waiting 1, 2, 4... times the backoff in between
 # (on top of botocore's own retries), before the file is left in the spool.
 UPLOAD_ATTEMPTS = int(os.environ.get("NEWSARCHIVE_UPLOAD_ATTEMPTS", "5"))

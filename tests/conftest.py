@@ -37,9 +37,12 @@ class Replay:
         return env
 
 
-def start_replay(tmp: Path, routes: list[Path] | None = None) -> tuple[subprocess.Popen, Replay]:
+def start_replay(
+    tmp: Path, routes: list[Path] | None = None, *extra: str
+) -> tuple[subprocess.Popen, Replay]:
     port_file = tmp / "replay.port"
-    args = [sys.executable, "-m", "tests.replay.server", "--port-file", str(port_file)]
+    port_file.unlink(missing_ok=True)
+    args = [sys.executable, "-m", "tests.replay.server", "--port-file", str(port_file), *extra]
     for route in routes or []:
         args += ["--routes", str(route)]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -64,7 +67,14 @@ def crawl(replay: Replay, source: str, archive: str, spool: Path, *args: str, **
     return subprocess.run(
         [str(BIN / "scrapy"), "crawl", source, *args],
         cwd=ROOT,
-        env=replay.env(ARCHIVE_URI=archive, NEWSARCHIVE_SPOOL=str(spool), **env),
+        env=replay.env(
+            **{
+                "ARCHIVE_URI": archive,
+                "NEWSARCHIVE_SPOOL": str(spool),
+                "NEWSARCHIVE_STATE": str(spool.parent / "state"),
+                **env,
+            }
+        ),
         capture_output=True,
         text=True,
         timeout=300,

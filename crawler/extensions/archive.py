@@ -11,7 +11,6 @@ import logging
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet import reactor
 from twisted.internet.threads import deferToThread
 
 from crawler.session import ArchiveSession
@@ -41,6 +40,7 @@ class ArchiveExtension:
                 warc_max_bytes=settings.getint("WARC_MAX_BYTES"),
                 upload_attempts=settings.getint("UPLOAD_ATTEMPTS"),
                 upload_backoff=settings.getfloat("UPLOAD_BACKOFF_SECONDS"),
+                state_dir=settings.get("STATE_DIR"),
                 warcinfo={
                     "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                     "operator": settings.get("OPERATOR_CONTACT"),
@@ -50,6 +50,8 @@ class ArchiveExtension:
             recovered = self.session.recover()
         except StorageError as exc:
             self._fail(f"cannot open the archive: {exc}")
+            from twisted.internet import reactor  # the one Scrapy installed, not a default
+
             engine = self.crawler.engine
             reactor.callLater(
                 0, deferred_from_coro, engine.close_spider_async(reason="archive_unavailable")

@@ -17,6 +17,7 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.extensions.archive import ArchiveExtension
+from crawler.warc import Revisit, payload_digest
 from pipelines.manifest import utc_now
 
 logger = logging.getLogger(__name__)
@@ -62,36 +63,76 @@ class WarcCaptureMiddleware:
         if session is None:
             self.stats.inc_value("capture/no_archive")
             return response
-        parsed = urlparse_cached(request)
-        target = parsed.path or "/"
-        if parsed.query:
-            target += "?" + parsed.query
-        request_headers = _headers(request.headers)
-        if not any(k.lower() == "host" for k, _ in request_headers):
-            request_headers.insert(0, ("Host", parsed.netloc))
-        # Through a proxy the peer address is the proxy's, not the site's: leave it out.
-        ip = None
-        if response.ip_address is not None and "proxy" not in request.meta:
-            ip = str(response.ip_address)
-        fetched = utc_now()
-        pointer = session.warc.write_exchange(
-            url=response.url,
-            date=fetched,
-            method=request.method,
-            request_target=target,
-            request_headers=request_headers,
-            request_body=request.body or b"",
-            protocol=response.protocol or "HTTP/1.1",
-            status=response.status,
-            reason=_reason(response.status),
-            response_headers=_headers(response.headers),
-            body=response.body,
-            ip_address=ip,
-        )
+        revisit = capture(session.warc, request, response)
         self.stats.inc_value("capture/records")
         self.stats.inc_value("capture/bytes", len(response.body))
-        request.meta["warc"] = pointer.as_dict()
-        request.meta["fetched_at"] = fetched.isoformat(timespec="seconds").replace("+00:00", "Z")
+        if revisit:
+            self.stats.inc_value("capture/revisits")
         if urlsplit(response.url).path == "/robots.txt":
             self.stats.inc_value("capture/robots_txt")
         return response
+
+
+def _revisit_of(request: Request, response: Response, digest: str) -> Revisit | None:
+    """An unchanged refetch of a known page: a 304, or a 200 with the same payload."""
+    known = request.meta.get("known") or {}
+    if not known.get("record_id"):
+        return None
+    if response.status == 304 or (response.status == 200 and known.get("payload_digest") == digest):
+        return Revisit(
+            record_id=known["record_id"],
+            target_uri=known["url"],
+            date=known["record_date"],
+            digest=known.get("payload_digest") or digest,
+            not_modified=response.status == 304,
+        )
+    return None
+
+
+def capture(writer, request: Request, response: Response) -> bool:
+    """Write the exchange; leave the WARC pointer and HTTP validators in request.meta.
+    Returns whether it was written as a revisit."""
+    parsed = urlparse_cached(request)
+    target = parsed.path or "/"
+    if parsed.query:
+        target += "?" + parsed.query
+    request_headers = _headers(request.headers)
+    if not any(k.lower() == "host" for k, _ in request_headers):
+        request_headers.insert(0, ("Host", parsed.netloc))
+    # Through a proxy the peer address is the proxy's, not the site's: leave it out.
+    ip = None
+    if response.ip_address is not None and "proxy" not in request.meta:
+        ip = str(response.ip_address)
+    fetched = utc_now()
+    digest = payload_digest(response.body)
+    revisit = _revisit_of(request, response, digest)
+    pointer = writer.write_exchange(
+        url=response.url,
+        date=fetched,
+        method=request.method,
+        request_target=target,
+        request_headers=request_headers,
+        request_body=request.body or b"",
+        protocol=response.protocol or "HTTP/1.1",
+        status=response.status,
+        reason=_reason(response.status),
+        response_headers=_headers(response.headers),
+        body=response.body,
+        ip_address=ip,
+        revisit=revisit,
+    )
+    request.meta["warc"] = pointer.as_dict()
+    request.meta["fetched_at"] = fetched.isoformat(timespec="seconds").replace("+00:00", "Z")
+    request.meta["revisit"] = revisit is not None
+    request.meta["http"] = {
+        "status": response.status,
+        "etag": _header(response, "ETag"),
+        "last_modified": _header(response, "Last-Modified"),
+        "payload_digest": None if revisit else digest,
+    }
+    return revisit is not None
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

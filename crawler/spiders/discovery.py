@@ -8,9 +8,10 @@ window, inclusive; entries with no date are kept. ``-a limit=N`` caps article pa
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
@@ -19,7 +20,9 @@ from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
 
 from crawler import profiles
-from crawler.items import ArticlePage, CapturedPage
+from crawler.extensions.archive import ArchiveExtension
+from crawler.items import ArticlePage, CapturedPage, PageGone, PageUnchanged
+from crawler.state import CrawlState
 
 URL_DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?!\d)"
@@ -86,6 +89,7 @@ def url_day(url: str) -> date | None:
 class DiscoverySpider(scrapy.Spider):
     source: ClassVar[str]
     max_listing_pages: ClassVar[int] = 3
+    revisit_days: float = 7.0
 
     def __init__(
         self,
@@ -106,6 +110,14 @@ class DiscoverySpider(scrapy.Spider):
         except ValueError:
             raise ValueError(f"-a limit={limit!r} is not a whole number") from None
         self._scheduled: set[str] = set()
+        self._state: CrawlState | None = None
+        self.now = datetime.now(UTC)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.revisit_days = crawler.settings.getfloat("REVISIT_DAYS", 7.0)
+        return spider
 
     # -- entry points ------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -136,6 +148,10 @@ class DiscoverySpider(scrapy.Spider):
             return None
         if url in self._scheduled:
             return None
+        known = self.crawl_state.get(url) if self.crawl_state else None
+        if known is not None and not known.due(self.now, self.revisit_days):
+            self.crawler.stats.inc_value("discovery/archived_not_due")
+            return None
         if self.limit is not None and len(self._scheduled) >= self.limit:
             self.crawler.stats.inc_value("discovery/over_limit")
             return None
@@ -146,7 +162,33 @@ class DiscoverySpider(scrapy.Spider):
             discovered["date"] = found["date"]
         if found.get("title"):
             discovered["title"] = found["title"]
-        return scrapy.Request(url, callback=self.parse_article, meta={"discovered": discovered})
+        if known is None:
+            return scrapy.Request(url, callback=self.parse_article, meta={"discovered": discovered})
+        self.crawler.stats.inc_value("discovery/revisits")
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            headers=known.conditional_headers(),
+            # Fetched again on purpose: the dupefilter of a resumed job must not drop it.
+            dont_filter=True,
+            meta={
+                "discovered": discovered,
+                "known": dataclasses.asdict(known),
+                "handle_httpstatus_list": [304, 404, 410],
+            },
+        )
+
+    @property
+    def crawl_state(self) -> CrawlState | None:
+        """The archive's crawl state, once the archive session is open."""
+        if self._state is None:
+            try:
+                extension = self.crawler.get_extension(ArchiveExtension)
+            except RuntimeError:  # no engine: the spider is used outside a crawl
+                return None
+            if extension and extension.session:
+                self._state = extension.session.state
+        return self._state
 
     # -- feeds, sitemaps, listings ------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
@@ -228,6 +270,7 @@ class DiscoverySpider(scrapy.Spider):
             body=response.body,
             warc=response.meta.get("warc", {}),
             fetched_at=response.meta.get("fetched_at", ""),
+            http=response.meta.get("http", {}),
         )
 
     def _continuation_urls(self, response: Response) -> list[str]:
@@ -245,12 +288,33 @@ class DiscoverySpider(scrapy.Spider):
         return [numbered[n] for n in sorted(numbered)][:20]
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        if response.status in (404, 410):
+            self.logger.info("archived article now answers %d: %s", response.status, response.url)
+            yield PageGone(
+                self.source,
+                response.url,
+                response.status,
+                meta.get("warc", {}),
+                meta.get("fetched_at", ""),
+            )
+            return
+        if meta.get("revisit"):
+            yield PageUnchanged(
+                self.source,
+                response.url,
+                meta.get("warc", {}),
+                meta.get("fetched_at", ""),
+                meta.get("http", {}),
+            )
+            return
         item = ArticlePage(
             source=self.source,
             url=response.url,
             language=self.profile.language_for(response.url),
             pages=[self._capture(response)],
             discovered=response.meta.get("discovered", {}),
+            known=response.meta.get("known"),
         )
         rest = self._continuation_urls(response) if self.profile.multipage else []
         if rest:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import datetime
 import gzip
+import hashlib
 import ssl
 import sys
 import tempfile
@@ -100,9 +101,12 @@ def self_signed_context(hostname: str = "replay.invalid") -> ssl.SSLContext:
 
 
 class ReplayProxy:
-    def __init__(self, routes: dict[str, Route], *, verbose: bool = False) -> None:
+    def __init__(
+        self, routes: dict[str, Route], *, verbose: bool = False, conditional: bool = True
+    ) -> None:
         self.routes = routes
         self.verbose = verbose
+        self.conditional = conditional
         self.tls = self_signed_context()
         self.tls.sni_callback = self._sni
         self._contexts: dict[str, ssl.SSLContext] = {}
@@ -173,6 +177,19 @@ class ReplayProxy:
             "Server": "newsarchive-replay",
             "Content-Type": route.content_type,
         }
+        if self.conditional and route.status == 200:
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            out["ETag"] = etag
+            if headers.get("if-none-match") == etag:
+                lines = [
+                    "HTTP/1.1 304 Not Modified",
+                    f"ETag: {etag}",
+                    f"Date: {out['Date']}",
+                    "Server: newsarchive-replay",
+                    "Content-Length: 0",
+                ]
+                writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+                return
         if (
             "gzip" in headers.get("accept-encoding", "")
             and len(body) > 256
@@ -193,9 +210,14 @@ class ReplayProxy:
 
 
 async def serve(
-    routes: dict[str, Route], host: str, port: int, port_file: Path | None, verbose: bool
+    routes: dict[str, Route],
+    host: str,
+    port: int,
+    port_file: Path | None,
+    verbose: bool,
+    conditional: bool = True,
 ) -> None:
-    proxy = ReplayProxy(routes, verbose=verbose)
+    proxy = ReplayProxy(routes, verbose=verbose, conditional=conditional)
     server = await asyncio.start_server(proxy.handle, host, port)
     bound = server.sockets[0].getsockname()[1]
     if port_file:
@@ -219,10 +241,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--port-file", type=Path, help="write the bound port here")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument(
+        "--no-conditional",
+        action="store_true",
+        help="never answer 304: ignore If-None-Match, send no ETag",
+    )
     args = parser.parse_args(argv)
     routes = load_routes(args.routes or [DEFAULT_ROUTES])
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(routes, args.host, args.port, args.port_file, args.verbose))
+        asyncio.run(
+            serve(
+                routes, args.host, args.port, args.port_file, args.verbose, not args.no_conditional
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,147 @@
+"""Crawl state: what the archive already holds, per URL, across runs.
+
+Embedded default: SQLite in the state folder, one database per archive (like the spool),
+so a change of ARCHIVE_URI never mixes histories. It can be rebuilt from the archive's
+own article files, so a new machine pointed at an existing bucket does not fetch
+everything again. Scrapy-free: tests and the ``newsarchive`` command use it directly.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    article_id TEXT,
+    status TEXT NOT NULL,            -- live | deleted
+    first_seen TEXT NOT NULL,        -- first archived (UTC ISO)
+    last_fetch TEXT NOT NULL,
+    content_sha256 TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT,
+    payload_digest TEXT,             -- WARC-Payload-Digest of the last full capture
+    record_id TEXT,                  -- ... its WARC-Record-ID
+    record_date TEXT                 -- ... its WARC-Date
+);
+"""
+
+
+@dataclass(frozen=True)
+class PageState:
+    url: str
+    article_id: str | None
+    status: str
+    first_seen: str
+    last_fetch: str
+    content_sha256: str | None
+    version: int
+    etag: str | None
+    last_modified: str | None
+    payload_digest: str | None
+    record_id: str | None
+    record_date: str | None
+
+    def due(self, now: datetime, revisit_days: float) -> bool:
+        """Revisit while the article is young in the archive; never once deleted."""
+        if self.status == "deleted":
+            return False
+        first = datetime.fromisoformat(self.first_seen.replace("Z", "+00:00"))
+        return now - first < timedelta(days=revisit_days)
+
+    def conditional_headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+class CrawlState:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def get(self, url: str) -> PageState | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {', '.join(PageState.__dataclass_fields__)} FROM pages WHERE url = ?",
+                (url,),
+            ).fetchone()
+        return PageState(*row) if row else None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+
+    def record_capture(
+        self,
+        url: str,
+        *,
+        when: str,
+        article_id: str | None = None,
+        content_sha256: str | None = None,
+        version: int | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        payload_digest: str | None = None,
+        record_id: str | None = None,
+        record_date: str | None = None,
+    ) -> None:
+        """A page fetched (new, changed or unchanged): keep the latest facts, keeping
+        first_seen and any fact this fetch did not give."""
+        with self._lock:
+            self._db.execute(
+                """
+                INSERT INTO pages (url, article_id, status, first_seen, last_fetch,
+                    content_sha256, version, etag, last_modified, payload_digest,
+                    record_id, record_date)
+                VALUES (?, ?, 'live', ?, ?, ?, COALESCE(?, 1), ?, ?, ?, ?, ?)
+                ON CONFLICT(url) DO UPDATE SET
+                    status = 'live',
+                    last_fetch = excluded.last_fetch,
+                    article_id = COALESCE(excluded.article_id, article_id),
+                    content_sha256 = COALESCE(excluded.content_sha256, content_sha256),
+                    version = COALESCE(?, version),
+                    etag = COALESCE(excluded.etag, etag),
+                    last_modified = COALESCE(excluded.last_modified, last_modified),
+                    payload_digest = COALESCE(excluded.payload_digest, payload_digest),
+                    record_id = COALESCE(excluded.record_id, record_id),
+                    record_date = COALESCE(excluded.record_date, record_date)
+                """,
+                (
+                    url,
+                    article_id,
+                    when,
+                    when,
+                    content_sha256,
+                    version,
+                    etag,
+                    last_modified,
+                    payload_digest,
+                    record_id,
+                    record_date,
+                    version,
+                ),
+            )
+
+    def mark_deleted(self, url: str, *, when: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE pages SET status = 'deleted', last_fetch = ? WHERE url = ?", (when, url)
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
