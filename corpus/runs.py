@@ -26,8 +26,20 @@ def load_runs(storage: Storage, *, after: str | None = None) -> list[dict[str, A
     return sorted(runs, key=lambda r: (r.get("started_at", ""), r.get("crawl_id", "")))
 
 
+COLUMNS = (
+    ("pages", "pages_fetched"),
+    ("articles", "articles"),
+    ("new", "new"),
+    ("changed", "changed"),
+    ("unchanged", "unchanged"),
+    ("deleted", "deleted"),
+    ("WARC files", "warc_files"),
+    ("WARC bytes", "warc_bytes"),
+)
+
+
 def format_runs(runs: list[dict[str, Any]]) -> str:
-    header = ("crawl id", "source", "status", "pages", "articles", "WARC files", "WARC bytes")
+    header = ("crawl id", "source", "status", *(title for title, _ in COLUMNS))
     rows = [header]
     for run in runs:
         counts = run.get("counts", {})
@@ -36,18 +48,12 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
                 run.get("crawl_id", "?"),
                 run.get("source", "?"),
                 run.get("status", "?"),
-                f"{counts.get('pages_fetched', 0):,}",
-                f"{counts.get('articles', 0):,}",
-                f"{counts.get('warc_files', 0):,}",
-                f"{counts.get('warc_bytes', 0):,}",
+                *(f"{counts.get(key, 0):,}" for _, key in COLUMNS),
             )
         )
     if len(rows) > 2:
-        total = [
-            sum(r.get("counts", {}).get(k, 0) for r in runs)
-            for k in ("pages_fetched", "articles", "warc_files", "warc_bytes")
-        ]
-        rows.append(("total", "", "", *(f"{t:,}" for t in total)))
+        totals = (sum(r.get("counts", {}).get(key, 0) for r in runs) for _, key in COLUMNS)
+        rows.append(("total", "", "", *(f"{t:,}" for t in totals)))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
     lines = []
     for row in rows:

@@ -19,6 +19,7 @@ from crawler.state import CrawlState
 from crawler.warc import RotatingWarcWriter
 from pipelines.article_files import ArticleFileWriter
 from pipelines.manifest import RunManifest, software_versions, utc_now
+from pipelines.recovery import repair
 from pipelines.spool import Spool, Uploaded
 from pipelines.storage import StorageError, open_storage
 
@@ -62,6 +63,7 @@ class ArchiveSession:
             on_uploaded=self.manifest.add_file,
             attempts=upload_attempts,
             backoff=upload_backoff,
+            owner=self.crawl_id,
         )
         self.state = CrawlState(spool_root(state_dir, self.storage.uri) / "crawl.sqlite")
         info = {
@@ -91,7 +93,16 @@ class ArchiveSession:
         )
 
     def recover(self) -> list[Uploaded]:
-        """Upload what an interrupted earlier run left closed in the spool."""
+        """Finish the files of crawls that were killed, then upload everything earlier
+        runs left in the spool."""
+        for key, path in self.spool.abandoned():
+            records = repair(path)
+            if records:
+                self.manifest.count_records(key, records)
+                self.spool.adopt(key, path)
+                logger.warning("repaired %s left by a killed crawl (%d records kept)", key, records)
+            else:
+                path.unlink()
         recovered = []
         for key in self.spool.pending():
             uploaded = self.spool.submit(key).result()

@@ -137,10 +137,9 @@ class RotatingWarcWriter:
         current.fh.flush()
         os.fsync(current.fh.fileno())
         current.fh.close()
-        os.replace(current.path, self.spool.path_for(current.key))
         if self.on_closed:
             self.on_closed(current.key, self.records_in_file)
-        self.spool.submit(current.key)
+        self.spool.finish(current.key)
 
     def close(self) -> None:
         self._close_current()
@@ -148,6 +147,7 @@ class RotatingWarcWriter:
     def _write(self, file: _WarcFile, record) -> WarcPointer:
         offset = file.fh.tell()
         file.writer.write_record(record)
+        file.fh.flush()  # in the OS before anything refers to it: a kill cannot lose it
         self.records_in_file += 1
         return WarcPointer(
             file.key,

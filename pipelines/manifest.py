@@ -72,7 +72,13 @@ class RunManifest:
         """A closed file an earlier, interrupted run left in the spool, uploaded now."""
         with self._lock:
             self.recovered.append(
-                {"key": uploaded.key, "size": uploaded.size, "sha256": uploaded.sha256}
+                {
+                    "key": uploaded.key,
+                    "kind": uploaded.key.split("/", 1)[0],
+                    "size": uploaded.size,
+                    "sha256": uploaded.sha256,
+                    "records": self.records.get(uploaded.key),
+                }
             )
 
     def render(self, *, status: str, stats: dict[str, Any], errors: list[str]) -> bytes:

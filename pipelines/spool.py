@@ -1,13 +1,17 @@
 """The local spool: every archive file is written here first and leaves only once the
 storage has confirmed it, so an outage or a kill never loses a closed file.
 
-Files still being written end in ``.open``; closed files waiting for upload have their
-final name. A later run uploads whatever a previous run left behind (``drain``).
+Files still being written live under ``.open/<owner>/`` (the owner is the crawl writing
+them, which holds ``.open/<owner>.lock`` while alive); closed files waiting for upload sit
+at their final key. A later run repairs the files of owners that died, and uploads
+whatever earlier runs left (``drain``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +23,7 @@ from pipelines.storage import Storage, StorageError, sha256_file
 
 logger = logging.getLogger(__name__)
 
-OPEN_SUFFIX = ".open"
+OPEN_DIR = ".open"
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,12 @@ class Spool:
         attempts: int = 5,
         backoff: float = 1.0,
         workers: int = 2,
+        owner: str = "writer",
     ) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
+        self.owner = owner
+        self._owner_lock = self._lock_owner(owner)
         self.storage = storage
         self.on_uploaded = on_uploaded
         self.attempts = attempts
@@ -57,8 +64,54 @@ class Spool:
         return self.root / key
 
     def open_path_for(self, key: str) -> Path:
-        path = self.path_for(key)
-        return path.with_name(path.name + OPEN_SUFFIX)
+        """Where the file for key is written until it is closed."""
+        return self.root / OPEN_DIR / self.owner / key
+
+    def _lock_owner(self, owner: str):
+        import fcntl
+
+        lock_dir = self.root / OPEN_DIR
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        handle = (lock_dir / f"{owner}.lock").open("w")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return handle
+
+    def abandoned(self) -> list[tuple[str, Path]]:
+        """(key, path) of files being written by crawls that are no longer running."""
+        import fcntl
+
+        found = []
+        base = self.root / OPEN_DIR
+        for lock_path in sorted(base.glob("*.lock")):
+            owner = lock_path.stem
+            if owner == self.owner:
+                continue
+            with lock_path.open("a") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # that crawl is alive
+                folder = base / owner
+                if folder.is_dir():
+                    found += [
+                        (p.relative_to(folder).as_posix(), p)
+                        for p in sorted(folder.rglob("*"))
+                        if p.is_file()
+                    ]
+                else:
+                    lock_path.unlink(missing_ok=True)
+        return found
+
+    def finish(self, key: str) -> None:
+        """A file this crawl wrote is complete: move it out of .open and upload it."""
+        self.adopt(key, self.open_path_for(key))
+        self.submit(key)
+
+    def adopt(self, key: str, path: Path) -> None:
+        """Move a repaired file of a dead crawl to its final place in the spool."""
+        target = self.path_for(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
 
     def submit(self, key: str) -> Future:
         """Upload the closed file spooled under key, in the background."""
@@ -101,7 +154,9 @@ class Spool:
         return sorted(
             p.relative_to(self.root).as_posix()
             for p in self.root.rglob("*")
-            if p.is_file() and not p.name.endswith((OPEN_SUFFIX, ".part"))
+            if p.is_file()
+            and p.relative_to(self.root).parts[0] != OPEN_DIR
+            and not p.name.endswith(".part")
         )
 
     def drain(self) -> list[Uploaded]:
@@ -122,4 +177,9 @@ class Spool:
     def close(self) -> list[str]:
         errors = self.wait()
         self._pool.shutdown(wait=True)
+        folder = self.root / OPEN_DIR / self.owner
+        if folder.is_dir() and not any(p.is_file() for p in folder.rglob("*")):
+            shutil.rmtree(folder, ignore_errors=True)
+        (self.root / OPEN_DIR / f"{self.owner}.lock").unlink(missing_ok=True)
+        self._owner_lock.close()
         return errors

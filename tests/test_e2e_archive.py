@@ -189,4 +189,4 @@ def test_newsarchive_runs_lists_every_run_of_the_archive(local_run):
     lines = result.stdout.splitlines()
     assert len(lines) == 2 + len(ALL_SOURCES) + 1
     assert lines[-1].split()[:1] == ["total"]
-    assert lines[-1].split()[2] == "13"  # pages, articles, ...: the articles column
+    assert lines[-1].split()[2:4] == ["13", "13"]  # articles, of which new

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from crawler.session import ArchiveSession
 
 WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
-def session(tmp_path, archive_uri: str) -> ArchiveSession:
+def session(tmp_path, archive_uri: str, started_at: datetime = WHEN) -> ArchiveSession:
     return ArchiveSession(
         archive_uri=archive_uri,
         spool_dir=tmp_path / "spool",
         source="ecns",
         warc_max_bytes=10**9,
         warcinfo={},
-        started_at=WHEN,
+        started_at=started_at,
         upload_attempts=2,
         upload_backoff=0.01,
     )
@@ -82,3 +82,22 @@ def test_the_next_session_uploads_what_the_failed_one_left(tmp_path):
     manifest = json.loads((blocker / later.manifest.key).read_text())
     assert len(manifest["recovered_files"]) == 3
     assert later.spool.pending() == []
+
+
+def test_files_of_a_killed_crawl_are_repaired_and_uploaded_by_the_next(tmp_path):
+    killed = session(tmp_path, str(tmp_path / "archive"))
+    write_some(killed)
+    write_some(killed)
+    warc_path = killed.spool.open_path_for(killed.warc._current.key)
+    article_key = next(iter(killed.articles._open.values())).key
+    # A kill: the lock goes with the process, and the last WARC record is half written.
+    killed.spool._owner_lock.close()
+    data = warc_path.read_bytes()
+    warc_path.write_bytes(data + data[-300:])
+    later = session(tmp_path, str(tmp_path / "archive"), WHEN + timedelta(hours=1))
+    recovered = {u.key for u in later.recover()}
+    assert recovered == {killed.warc._current.key, article_key}
+    later.close(reason="finished", stats={})
+    manifest = json.loads((tmp_path / "archive" / later.manifest.key).read_text())
+    by_kind = {f["kind"]: f["records"] for f in manifest["recovered_files"]}
+    assert by_kind == {"warc": 5, "articles": 2}  # warcinfo + 2 x (response, request)

@@ -39,6 +39,7 @@ def test_pending_lists_closed_files_but_never_open_ones(tmp_path):
     spool = Spool(tmp_path / "spool", LocalStorage(tmp_path / "archive"))
     closed_file(spool, "warc/done.warc.gz")
     open_path = spool.open_path_for("warc/writing.warc.gz")
+    open_path.parent.mkdir(parents=True)
     open_path.write_bytes(b"half")
     assert spool.pending() == ["warc/done.warc.gz"]
 
@@ -50,3 +51,14 @@ def test_drain_uploads_what_an_earlier_run_left(tmp_path):
     later = Spool(tmp_path / "spool", LocalStorage(tmp_path / "archive"))
     assert [u.key for u in later.drain()] == ["articles/x.jsonl.gz"]
     assert later.pending() == []
+
+
+def test_files_of_a_live_crawl_are_never_taken_as_abandoned(tmp_path):
+    live = Spool(tmp_path / "spool", LocalStorage(tmp_path / "archive"), owner="crawl-a")
+    path = live.open_path_for("warc/a.warc.gz")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"being written")
+    other = Spool(tmp_path / "spool", LocalStorage(tmp_path / "archive"), owner="crawl-b")
+    assert other.abandoned() == []
+    live._owner_lock.close()  # the crawl dies without closing anything
+    assert other.abandoned() == [("warc/a.warc.gz", path)]

@@ -107,6 +107,7 @@ class ReplayProxy:
         self.routes = routes
         self.verbose = verbose
         self.conditional = conditional
+        self.delay = 0.0
         self.tls = self_signed_context()
         self.tls.sni_callback = self._sni
         self._contexts: dict[str, ssl.SSLContext] = {}
@@ -157,6 +158,8 @@ class ReplayProxy:
                 await self._serve(reader, writer, base=f"https://{host}")
                 return
             url = target if base is None else base + target
+            if self.delay:
+                await asyncio.sleep(self.delay)
             self._respond(writer, method, url, headers)
             await writer.drain()
             if headers.get("connection", "").lower() == "close":
@@ -216,8 +219,10 @@ async def serve(
     port_file: Path | None,
     verbose: bool,
     conditional: bool = True,
+    delay: float = 0.0,
 ) -> None:
     proxy = ReplayProxy(routes, verbose=verbose, conditional=conditional)
+    proxy.delay = delay
     server = await asyncio.start_server(proxy.handle, host, port)
     bound = server.sockets[0].getsockname()[1]
     if port_file:
@@ -246,12 +251,24 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="never answer 304: ignore If-None-Match, send no ETag",
     )
+    parser.add_argument(
+        "--delay",
+        type=float,
+        default=0.0,
+        help="seconds to wait before each answer",
+    )
     args = parser.parse_args(argv)
     routes = load_routes(args.routes or [DEFAULT_ROUTES])
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             serve(
-                routes, args.host, args.port, args.port_file, args.verbose, not args.no_conditional
+                routes,
+                args.host,
+                args.port,
+                args.port_file,
+                args.verbose,
+                not args.no_conditional,
+                args.delay,
             )
         )
 
