@@ -16,6 +16,7 @@ from typing import Any
 
 from crawler import __version__
 from crawler.state import CrawlState
+from crawler.state import rebuild as rebuild_state
 from crawler.warc import RotatingWarcWriter
 from pipelines.article_files import ArticleFileWriter
 from pipelines.manifest import RunManifest, software_versions, utc_now
@@ -66,6 +67,12 @@ class ArchiveSession:
             owner=self.crawl_id,
         )
         self.state = CrawlState(spool_root(state_dir, self.storage.uri) / "crawl.sqlite")
+        self.rebuilt = 0
+        if len(self.state) == 0:
+            # A new machine, or a lost state folder: learn what the archive already holds.
+            self.rebuilt = rebuild_state(self.state, self.storage)
+            if self.rebuilt:
+                logger.info("crawl state rebuilt from the archive: %d URLs", self.rebuilt)
         info = {
             "software": f"newsarchive/{__version__}",
             "format": "WARC File Format 1.1",

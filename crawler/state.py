@@ -145,3 +145,50 @@ class CrawlState:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def rebuild(state: CrawlState, storage) -> int:
+    """Fill an empty crawl state from the archive itself: the latest version of every
+    article the run manifests list, and the deletions they record. Returns URLs known."""
+    import gzip
+    import io
+    import json
+
+    latest: dict[str, dict] = {}
+    first_seen: dict[str, str] = {}
+    deleted: dict[str, str] = {}
+    for obj in storage.list("runs/"):
+        if not obj.key.endswith(".json"):
+            continue
+        manifest = json.loads(storage.get_bytes(obj.key))
+        for entry in manifest.get("files", []) + manifest.get("recovered_files", []):
+            if not entry["key"].startswith("articles/"):
+                continue
+            raw = storage.get_bytes(entry["key"])
+            with gzip.open(io.BytesIO(raw), "rt", encoding="utf-8") as lines:
+                for line in lines:
+                    record = json.loads(line)
+                    url, when = record["url"], record.get("fetched_at") or ""
+                    first_seen[url] = min(first_seen.get(url, when), when)
+                    if record.get("version", 1) >= latest.get(url, {}).get("version", 0):
+                        latest[url] = record
+        for gone in manifest.get("deleted", []):
+            deleted[gone["url"]] = gone["at"]
+    for url, record in latest.items():
+        http, warc = record.get("http") or {}, record.get("warc") or {}
+        state.record_capture(
+            url,
+            when=first_seen[url],
+            article_id=record["id"],
+            content_sha256=record["content_sha256"],
+            version=record.get("version", 1),
+            etag=http.get("etag"),
+            last_modified=http.get("last_modified"),
+            payload_digest=http.get("payload_digest"),
+            record_id=warc.get("record_id"),
+            record_date=warc.get("date"),
+        )
+    for url, when in deleted.items():
+        if url in latest and when >= (latest[url].get("fetched_at") or ""):
+            state.mark_deleted(url, when=when)
+    return len(latest)

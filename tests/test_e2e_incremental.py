@@ -3,6 +3,7 @@ write revisit records for what did not change."""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 
 import pytest
@@ -136,3 +137,19 @@ def test_a_deleted_page_is_not_fetched_again(runs):
                         r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)
                     }
                 assert REMOVED not in uris
+
+
+def test_a_lost_crawl_state_is_rebuilt_from_the_archive(tmp_path):
+    archive, spool = tmp_path / "archive", tmp_path / "spool"
+    run(tmp_path, [BASE], archive, spool)
+    shutil.rmtree(tmp_path / "state")  # a new machine pointed at the same archive
+    storage = LocalStorage(archive)
+    before = {m["crawl_id"] for m in read_manifests(storage)}
+    run(tmp_path, [BASE], archive, spool)
+    second = [m for m in read_manifests(storage) if m["crawl_id"] not in before]
+    assert counts(second, "ecns") == {"new": 0, "changed": 0, "unchanged": 2, "deleted": 0}
+    assert counts(second, "cgtn") == {"new": 0, "changed": 0, "unchanged": 3, "deleted": 0}
+    # The state is per archive: the first crawl after the loss rebuilds it for all sources.
+    rebuilt = {m["source"]: m["stats"].get("state/rebuilt_from_archive") for m in second}
+    assert rebuilt == {"ecns": 5, "cgtn": None}
+    assert len(read_articles(storage)) == 5

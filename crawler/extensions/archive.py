@@ -60,6 +60,8 @@ class ArchiveExtension:
         stats = self.crawler.stats
         stats.set_value("archive/crawl_id", self.session.crawl_id)
         stats.set_value("archive/uri", self.session.storage.uri)
+        if self.session.rebuilt:
+            stats.set_value("state/rebuilt_from_archive", self.session.rebuilt)
         if recovered:
             stats.set_value("archive/recovered_files", len(recovered))
             logger.info("uploaded %d file(s) left in the spool by an earlier run", len(recovered))
