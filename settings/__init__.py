@@ -62,7 +62,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Above HttpCompressionMiddleware (590) and RedirectMiddleware (600): sees every
     # response exactly as the server sent it, redirects and retried attempts included.
     "crawler.middlewares.capture.WarcCaptureMiddleware": 950,
+    # Before RetryMiddleware (550): a 429/503 with Retry-After waits, then retries.
+    "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
 }
+RETRY_AFTER_MAX = float(os.environ.get("NEWSARCHIVE_RETRY_AFTER_MAX", "300"))
 EXTENSIONS = {
     "crawler.extensions.archive.ArchiveExtension": 10,
 }

@@ -40,6 +40,8 @@ class Route:
     body: bytes
     content_type: str
     headers: dict[str, str] = field(default_factory=dict)
+    # The first `times` requests get this answer instead (e.g. a 429 with Retry-After).
+    first: dict | None = None
 
 
 def load_routes(paths: list[Path], fixtures: Path = FIXTURES) -> dict[str, Route]:
@@ -60,6 +62,7 @@ def load_routes(paths: list[Path], fixtures: Path = FIXTURES) -> dict[str, Route
                 body,
                 entry.get("type", "text/html; charset=utf-8"),
                 {k: str(v) for k, v in (entry.get("headers") or {}).items()},
+                entry.get("first"),
             )
     return routes
 
@@ -172,6 +175,13 @@ class ReplayProxy:
                 404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8"
             )
         self.served[url] = self.served.get(url, 0) + 1
+        if route.first and self.served[url] <= int(route.first.get("times", 1)):
+            route = Route(
+                int(route.first["status"]),
+                b"",
+                "text/html",
+                {k: str(v) for k, v in (route.first.get("headers") or {}).items()},
+            )
         if self.verbose:
             print(f"{route.status} {method} {url}", file=sys.stderr, flush=True)
         body = route.body
