@@ -20,7 +20,7 @@ DEFAULT_ARCHIVE = os.environ.get("ARCHIVE_URI", "archive")
 def _cmd_runs(args: argparse.Namespace) -> int:
     from corpus.runs import format_runs, load_runs
 
-    storage = open_storage(args.archive)
+    storage = open_storage(args.archive, sign=not args.no_sign_request)
     storage.check(write=False)
     runs = load_runs(storage, after=args.after)
     if args.json:
@@ -31,6 +31,55 @@ def _cmd_runs(args: argparse.Namespace) -> int:
         return 0
     print(format_runs(runs))
     return 0 if all(r.get("status") == "finished" for r in runs) else 1
+
+
+def _reader(args: argparse.Namespace):
+    from corpus.reader import ArchiveReader
+
+    storage = open_storage(args.archive, sign=not args.no_sign_request)
+    storage.check(write=False)
+    return ArchiveReader(storage)
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from corpus import stats
+
+    result = stats.compute(_reader(args))
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else stats.render(result))
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from corpus.verify import verify
+
+    reader = _reader(args)
+    report = verify(reader)
+    for problem in report.problems:
+        print(f"PROBLEM  {problem}")
+    for warning in report.warnings:
+        print(f"warning  {warning}")
+    print(
+        f"verify: {report.checked} files checked against {len(reader.manifests())} run "
+        f"manifests, {len(report.problems)} problems, {len(report.warnings)} warnings"
+    )
+    return 1 if report.problems else 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from corpus import show
+
+    reader = _reader(args)
+    record = show.find(reader, args.id, args.source or None)
+    if record is None:
+        print(f"newsarchive: no article {args.id!r} in {reader.storage.uri}", file=sys.stderr)
+        return 1
+    if args.raw:
+        sys.stdout.buffer.write(show.raw_response(reader, record))
+    elif args.json:
+        print(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        print(show.render(record))
+    return 0
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -98,6 +147,19 @@ def _guess_source(url: str) -> str | None:
     return None
 
 
+def _archive_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--archive",
+        default=DEFAULT_ARCHIVE,
+        help="archive folder or s3://bucket/prefix (default: $ARCHIVE_URI or 'archive')",
+    )
+    parser.add_argument(
+        "--no-sign-request",
+        action="store_true",
+        help="read a public bucket anonymously (no AWS credentials)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsarchive",
@@ -106,11 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     runs = sub.add_parser("runs", help="list crawl runs and what each archived")
-    runs.add_argument(
-        "--archive",
-        default=DEFAULT_ARCHIVE,
-        help="archive folder or s3://bucket/prefix (default: $ARCHIVE_URI or 'archive')",
-    )
+    _archive_options(runs)
     runs.add_argument(
         "--after",
         metavar="TIME",
@@ -118,6 +176,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     runs.add_argument("--json", action="store_true", help="print the manifests as JSON")
     runs.set_defaults(func=_cmd_runs)
+
+    stats = sub.add_parser(
+        "stats",
+        help="what the archive holds: articles per source and "
+        "month, languages, versions, WARC bytes",
+    )
+    _archive_options(stats)
+    stats.add_argument("--json", action="store_true", help="print JSON for scripts")
+    stats.set_defaults(func=_cmd_stats)
+
+    check = sub.add_parser(
+        "verify",
+        help="re-hash every file against the run manifests and check every WARC record's digests",
+    )
+    _archive_options(check)
+    check.set_defaults(func=_cmd_verify)
+
+    show = sub.add_parser("show", help="print one article (latest version) by id or URL")
+    show.add_argument("id", help="the article id (or its URL)")
+    _archive_options(show)
+    show.add_argument("--source", action="append", help="look only in this source (faster)")
+    show.add_argument(
+        "--raw",
+        action="store_true",
+        help="print the captured HTTP response instead, read from the WARC",
+    )
+    show.add_argument("--json", action="store_true", help="print the whole record")
+    show.set_defaults(func=_cmd_show)
 
     extract = sub.add_parser(
         "extract",

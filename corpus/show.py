@@ -1,0 +1,59 @@
+"""``newsarchive show ID``: one article; ``--raw``: its captured HTTP response, read from
+the WARC with a range request of exactly that record (offset and length from the article
+record), never the whole file."""
+
+from __future__ import annotations
+
+import io
+
+from warcio.archiveiterator import ArchiveIterator
+
+from corpus.reader import ArchiveReader
+
+
+def find(reader: ArchiveReader, article_id: str, sources: list[str] | None = None) -> dict | None:
+    """The latest version of the article with this id (or URL)."""
+    best = None
+    for item in reader.select("articles", sources=sources):
+        for record in reader.records(item):
+            if article_id in (record.get("id"), record.get("url")) and (
+                best is None or record.get("version", 1) >= best.get("version", 1)
+            ):
+                best = record
+    return best
+
+
+def render(record: dict) -> str:
+    head = [
+        record.get("title") or "(no title)",
+        "",
+        f"url        {record['url']}",
+        f"source     {record['source']} ({record.get('language')})",
+        f"published  {record.get('published')}   updated {record.get('updated')}",
+        f"agency     {record.get('agency')}   dateline {record.get('dateline')}",
+        f"authors    {', '.join(record.get('authors') or []) or None}   "
+        f"editor {record.get('editor')}",
+        f"captured   {record.get('fetched_at')}   version {record.get('version', 1)}",
+        f"warc       {record['warc']['filename']} @ {record['warc']['offset']} "
+        f"{record['warc']['record_id']}"
+        if record.get("warc")
+        else "warc       (none)",
+        "",
+    ]
+    return "\n".join(head) + record["text"]
+
+
+def raw_response(reader: ArchiveReader, record: dict) -> bytes:
+    pointer = record["warc"]
+    data = reader.storage.get_range(pointer["filename"], pointer["offset"], pointer["length"])
+    warc_record = next(iter(ArchiveIterator(io.BytesIO(data))))
+    status = warc_record.http_headers.statusline
+    protocol = warc_record.http_headers.protocol or "HTTP/1.1"
+    # The body is printed with its content-encoding undone, so say so instead of claiming
+    # the bytes are still gzip; `warcio extract` gives the stored bytes untouched.
+    headers = "".join(
+        f"{'X-Decoded-Content-Encoding' if k.lower() == 'content-encoding' else k}: {v}\r\n"
+        for k, v in warc_record.http_headers.headers
+    )
+    body = warc_record.content_stream().read()
+    return f"{protocol} {status}\r\n{headers}\r\n".encode("latin-1") + body
