@@ -1,6 +1,9 @@
 """``newsarchive``: the archive from the command line.
 
 newsarchive runs [--archive URI] [--after TIME] [--json]
+newsarchive stats|verify [--archive URI]
+newsarchive download --archive URI --out DIR [--source S] [--since D] [--until D] ...
+newsarchive show ID [--raw]
 newsarchive extract FILE.html --url URL [--source S] [--format json|text]
 """
 
@@ -63,6 +66,63 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         f"manifests, {len(report.problems)} problems, {len(report.warnings)} warnings"
     )
     return 1 if report.problems else 0
+
+
+def _check_sources(reader, wanted: list[str] | None) -> None:
+    known = reader.sources()
+    unknown = [s for s in wanted or [] if s not in known]
+    if unknown:
+        have = ", ".join(known) if known else "no sources yet (no crawl has finished a run)"
+        raise UsageError(
+            f"unknown source {', '.join(map(repr, unknown))}; {reader.storage.uri} has: {have}"
+        )
+
+
+def _cmd_download(args: argparse.Namespace) -> int:
+    from corpus.download import download
+    from corpus.selection import Selection
+
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    reader = _reader(args)
+    _check_sources(reader, args.source)
+    selection = Selection(
+        sources=args.source or [],
+        since=args.since,
+        until=args.until,
+        languages=args.lang or [],
+        contains=args.contains,
+    )
+    out = Path(args.out)
+    report = download(
+        reader,
+        selection,
+        out,
+        fmt=args.format,
+        all_versions=args.all_versions,
+        with_warc=args.with_warc,
+        wacz=args.wacz,
+        progress_bar=False if args.no_progress else None,
+        warn=lambda message: print(f"warning: {message}", file=sys.stderr),
+    )
+    print(f"selected {report.selected} article files ({selection.describe()})")
+    print(
+        f"fetched {report.fetched} ({report.fetched_bytes:,} bytes), "
+        f"{report.already} already in {out}, {len(report.skipped)} skipped"
+    )
+    versions = "all versions" if args.all_versions else "latest versions"
+    print(f"wrote {report.articles} articles ({versions}) to {report.output}")
+    if args.with_warc or args.wacz:
+        print(
+            f"wrote {report.warc_records} WARC records ({report.warc_bytes:,} bytes) "
+            f"in {report.warc_files} files to {out / 'warc'}"
+        )
+    if report.wacz:
+        print(f"wrote {report.wacz} (open it in https://replayweb.page)")
+    if report.skipped:
+        print(f"download incomplete: {len(report.skipped)} skipped, see the warnings above")
+        return 1
+    return 0
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -147,6 +207,10 @@ def _guess_source(url: str) -> str | None:
     return None
 
 
+class UsageError(ValueError):
+    """A request the archive cannot answer as asked; the message says what would work."""
+
+
 def _archive_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--archive",
@@ -193,6 +257,48 @@ def build_parser() -> argparse.ArgumentParser:
     _archive_options(check)
     check.set_defaults(func=_cmd_verify)
 
+    from corpus.selection import since_day, until_day
+
+    get = sub.add_parser(
+        "download",
+        help="copy a slice of the archive (verified, resumable) and export it as "
+        "JSON Lines, Parquet or CSV",
+        description="Copy the article files a selection needs into OUT (checked against "
+        "the run manifests; rerun to resume) and write OUT/articles.<format>. "
+        "Dates select by publication date (capture date where an article has none).",
+    )
+    _archive_options(get)
+    get.add_argument("--out", required=True, metavar="DIR", help="where to put the download")
+    get.add_argument("--source", action="append", metavar="S", help="only this source (repeatable)")
+    get.add_argument(
+        "--since", type=since_day, metavar="DATE", help="published on or after (YYYY[-MM[-DD]])"
+    )
+    get.add_argument(
+        "--until", type=until_day, metavar="DATE", help="published on or before (YYYY[-MM[-DD]])"
+    )
+    get.add_argument(
+        "--lang", action="append", metavar="L", help="only this language, e.g. en or zh"
+    )
+    get.add_argument("--contains", metavar="TEXT", help="only articles whose title or text has it")
+    get.add_argument("--format", choices=("jsonl", "parquet", "csv"), default="jsonl")
+    get.add_argument(
+        "--all-versions",
+        action="store_true",
+        help="every archived version of each article (default: the latest)",
+    )
+    get.add_argument(
+        "--with-warc",
+        action="store_true",
+        help="also copy the selected articles' WARC records (by range request) to OUT/warc/",
+    )
+    get.add_argument(
+        "--wacz",
+        action="store_true",
+        help="also package those records as OUT/articles.wacz (opens in ReplayWeb.page)",
+    )
+    get.add_argument("--no-progress", action="store_true", help="no progress bar")
+    get.set_defaults(func=_cmd_download)
+
     show = sub.add_parser("show", help="print one article (latest version) by id or URL")
     show.add_argument("id", help="the article id (or its URL)")
     _archive_options(show)
@@ -231,8 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except StorageError as exc:
-        print(f"newsarchive: {exc}", file=sys.stderr)
+    except (StorageError, UsageError) as exc:
+        print(f"newsarchive {args.command}: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
         print(f"newsarchive: {exc.filename}: no such file", file=sys.stderr)

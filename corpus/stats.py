@@ -29,7 +29,8 @@ def compute(reader: ArchiveReader) -> dict[str, Any]:
     return {
         "archive": reader.storage.uri,
         "runs": len(reader.manifests()),
-        "articles": sum(sum(c.values()) for c in per_month.values()),
+        "articles": versions["first versions"],
+        "article_records": sum(sum(c.values()) for c in per_month.values()),
         "articles_by_source_month": {
             s: dict(sorted(c.items())) for s, c in sorted(per_month.items())
         },
@@ -45,12 +46,10 @@ def render(stats: dict[str, Any]) -> str:
     lines = [
         f"archive    {stats['archive']}",
         f"runs       {stats['runs']:,}",
-        f"articles   {stats['articles']:,}"
-        + (
-            f"  (published {stats['date_range'][0]} .. {stats['date_range'][1]})"
-            if stats["date_range"]
-            else ""
-        ),
+        f"articles   {stats['articles']:,} in {stats['article_records']:,} records "
+        f"(a record per version)",
+        "dates      "
+        + (f"{stats['date_range'][0]} .. {stats['date_range'][1]}" if stats["date_range"] else "-"),
         "languages  " + ", ".join(f"{k} {v:,}" for k, v in stats["languages"].items()),
         "versions   " + ", ".join(f"{k} {v:,}" for k, v in stats["versions"].items()),
         f"WARC       {stats['warc_files']:,} files, {stats['warc_bytes']:,} bytes",
@@ -61,6 +60,7 @@ def render(stats: dict[str, Any]) -> str:
     if months:
         sources = list(table)
         widths = [max(7, len(src)) for src in sources]
+        lines.append("article records by month published (captured, if no date given):")
         lines.append(
             "month   "
             + "".join(f"  {s:>{w}}" for s, w in zip(sources, widths, strict=True))

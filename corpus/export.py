@@ -1,0 +1,221 @@
+"""Article records as a table: Parquet (with a fixed schema) or CSV, and JSON Lines as
+stored.
+
+The Parquet schema is a promise to every notebook that reads it, so it is declared
+here once, documented column by column in docs/DATASHEET.md (a test holds the two
+together), and versioned with ``SCHEMA_VERSION``. Nested values that pandas, DuckDB and
+Hugging Face ``datasets`` all read are kept nested (lists, lists of structs); nothing is
+a map, which ``datasets`` does not support. Times come twice: as the outlet wrote them
+(with its UTC offset, the faithful form) and as UTC timestamps (the queryable form).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SCHEMA_VERSION = 1
+_TS = pa.timestamp("us", tz="UTC")
+
+
+def _list(item: pa.DataType) -> pa.DataType:
+    """Lists with Parquet's own item name, so that a file reads back with exactly this
+    schema (pyarrow's default name, ``item``, comes back as ``element``)."""
+    return pa.list_(pa.field("element", item))
+
+
+SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("canonical_url", pa.string()),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("outlet", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field("paragraphs", _list(pa.string())),
+        pa.field("authors", _list(pa.string())),
+        pa.field("editor", pa.string()),
+        pa.field("agency", pa.string()),
+        pa.field("dateline", pa.string()),
+        pa.field("section", pa.string()),
+        pa.field("tags", _list(pa.string())),
+        pa.field("published", pa.string()),
+        pa.field("published_utc", _TS),
+        pa.field("updated", pa.string()),
+        pa.field("updated_utc", _TS),
+        pa.field("fetched_at", _TS),
+        pa.field(
+            "captions",
+            _list(
+                pa.struct(
+                    [
+                        pa.field("text", pa.string()),
+                        pa.field("credit", pa.string()),
+                        pa.field("image", pa.string()),
+                    ]
+                )
+            ),
+        ),
+        pa.field(
+            "removed",
+            _list(pa.struct([pa.field("rule", pa.string()), pa.field("lines", pa.int32())])),
+        ),
+        pa.field("content_sha256", pa.string()),
+        pa.field("version", pa.int32()),
+        pa.field("previous_sha256", pa.string()),
+        pa.field("incomplete", pa.bool_()),
+        pa.field("pages", pa.int32()),
+        pa.field("warc_filename", pa.string()),
+        pa.field("warc_offset", pa.int64()),
+        pa.field("warc_length", pa.int64()),
+        pa.field("warc_record_id", pa.string()),
+        pa.field("warc_date", pa.string()),
+        pa.field("http_status", pa.int32()),
+        pa.field("http_etag", pa.string()),
+        pa.field("http_last_modified", pa.string()),
+        pa.field("http_payload_digest", pa.string()),
+        pa.field("discovered_via", pa.string()),
+        pa.field("encoding", pa.string()),
+        pa.field("extractor", pa.string()),
+        pa.field("pipeline", pa.string()),
+        pa.field("schema_version", pa.int16(), nullable=False),
+    ],
+    metadata={b"newsarchive.schema_version": str(SCHEMA_VERSION).encode()},
+)
+
+
+def _utc(value: str | None) -> datetime | None:
+    """A timestamp only where the text gives a time and its offset; a bare date or a
+    time without a zone stays null here (and as written in the text column)."""
+    if not value or len(value) <= 10:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
+
+
+def _name_version(value: dict | None) -> str | None:
+    return f"{value['name']} {value['version']}" if value else None
+
+
+def row(record: dict[str, Any]) -> dict[str, Any]:
+    """One stored article record flattened to the table's columns."""
+    warc = record.get("warc") or {}
+    http = record.get("http") or {}
+    return {
+        "id": record["id"],
+        "url": record["url"],
+        "canonical_url": record.get("canonical_url"),
+        "source": record["source"],
+        "outlet": record.get("outlet"),
+        "language": record.get("language"),
+        "title": record.get("title"),
+        "text": record.get("text"),
+        "paragraphs": record.get("paragraphs") or [],
+        "authors": record.get("authors") or [],
+        "editor": record.get("editor"),
+        "agency": record.get("agency"),
+        "dateline": record.get("dateline"),
+        "section": record.get("section"),
+        "tags": record.get("tags") or [],
+        "published": record.get("published"),
+        "published_utc": _utc(record.get("published")),
+        "updated": record.get("updated"),
+        "updated_utc": _utc(record.get("updated")),
+        "fetched_at": _utc(record.get("fetched_at")),
+        "captions": [
+            {"text": c.get("text"), "credit": c.get("credit"), "image": c.get("image")}
+            for c in record.get("captions") or []
+        ],
+        "removed": [
+            {"rule": rule, "lines": n} for rule, n in sorted((record.get("removed") or {}).items())
+        ],
+        "content_sha256": record.get("content_sha256"),
+        "version": record.get("version", 1),
+        "previous_sha256": record.get("previous_sha256"),
+        "incomplete": bool(record.get("incomplete")),
+        "pages": len(record.get("pages") or []) or 1,
+        "warc_filename": warc.get("filename"),
+        "warc_offset": warc.get("offset"),
+        "warc_length": warc.get("length"),
+        "warc_record_id": warc.get("record_id"),
+        "warc_date": warc.get("date"),
+        "http_status": http.get("status"),
+        "http_etag": http.get("etag"),
+        "http_last_modified": http.get("last_modified"),
+        "http_payload_digest": http.get("payload_digest"),
+        "discovered_via": (record.get("discovered") or {}).get("via"),
+        "encoding": record.get("encoding"),
+        "extractor": _name_version(record.get("extractor")),
+        "pipeline": _name_version(record.get("pipeline")),
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+def _atomic(path: Path) -> Path:
+    """Write next to the target and rename at the end: an interrupted export never
+    leaves a half-written file under the real name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(path.name + ".part")
+
+
+def write_parquet(records: Iterable[dict], path: Path) -> int:
+    rows = [row(r) for r in records]
+    tmp = _atomic(path)
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+    return len(rows)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def write_csv(records: Iterable[dict], path: Path) -> int:
+    """RFC 4180 CSV, UTF-8; list columns hold JSON arrays."""
+    tmp = _atomic(path)
+    n = 0
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=SCHEMA.names)
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: _cell(v) for k, v in row(record).items()})
+            n += 1
+    os.replace(tmp, path)
+    return n
+
+
+def write_jsonl(records: Iterable[dict], path: Path) -> int:
+    """The records exactly as stored (docs/article.schema.json), one per line."""
+    tmp = _atomic(path)
+    n = 0
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(tmp, "wt", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    os.replace(tmp, path)
+    return n
+
+
+WRITERS = {"jsonl": write_jsonl, "parquet": write_parquet, "csv": write_csv}

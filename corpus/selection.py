@@ -1,0 +1,88 @@
+"""What a researcher asked for: sources, a date range, a language, a phrase.
+
+Sources and dates pick partitions (``source=``/``date=`` in the key), so a narrow
+selection reads only the files it needs; language and phrase are checked per record.
+The date is the partition date: the article's publication date as the outlet gives it,
+else the day it was captured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+_DAY = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def _day(value: str, *, end: bool) -> date:
+    match = _DAY.match(value.strip())
+    if match:
+        year, month, day = (int(g) if g else None for g in match.groups())
+        try:
+            if month is None:
+                return date(year, 12, 31) if end else date(year, 1, 1)
+            if day is None:
+                last = calendar.monthrange(year, month)[1]
+                return date(year, month, last if end else 1)
+            return date(year, month, day)
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(
+        f"{value!r} is not a date: expected YYYY-MM-DD (or YYYY-MM, or YYYY)"
+    )
+
+
+def since_day(value: str) -> date:
+    """``--since 2023`` means from 1 January 2023."""
+    return _day(value, end=False)
+
+
+def until_day(value: str) -> date:
+    """``--until 2023`` means up to and including 31 December 2023."""
+    return _day(value, end=True)
+
+
+@dataclass(frozen=True)
+class Selection:
+    sources: list[str] = field(default_factory=list)
+    since: date | None = None
+    until: date | None = None
+    languages: list[str] = field(default_factory=list)
+    contains: str | None = None
+
+    def matches(self, record: dict) -> bool:
+        if self.languages and record.get("language") not in self.languages:
+            return False
+        if self.contains:
+            needle = self.contains.casefold()
+            haystack = f"{record.get('title') or ''}\n{record.get('text') or ''}".casefold()
+            if needle not in haystack:
+                return False
+        return True
+
+    def describe(self) -> str:
+        parts = [", ".join(self.sources) if self.sources else "all sources"]
+        if self.since or self.until:
+            parts.append(f"{self.since or '…'} .. {self.until or '…'}")
+        if self.languages:
+            parts.append("language " + ", ".join(self.languages))
+        if self.contains:
+            parts.append(f"containing {self.contains!r}")
+        return "; ".join(parts)
+
+
+def latest_versions(records: list[dict]) -> list[dict]:
+    """One record per article id: the highest version (the latest capture on a tie)."""
+    best: dict[str, dict] = {}
+    for record in records:
+        key = record["id"]
+        held = best.get(key)
+        if held is None or (record.get("version", 1), record.get("fetched_at") or "") > (
+            held.get("version", 1),
+            held.get("fetched_at") or "",
+        ):
+            best[key] = record
+    return list(best.values())

@@ -1,0 +1,146 @@
+"""The captures behind a selection of articles: their WARC records, and a WACZ of them.
+
+Each article record points at its response record (file, offset, length), so only those
+bytes are fetched, by range request, never the whole WARC file. Every record fetched is
+checked before it is kept: it must parse as one WARC record, carry the record id the
+article names, and pass its block and payload digests. The records keep their original
+ids and dates, so a citation made from the download matches the archive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from pipelines.storage import Storage, StorageError
+
+
+class BadRecord(ValueError):
+    """The bytes at a record's offset are not the record the article points to."""
+
+
+@dataclass(frozen=True)
+class Pointer:
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+
+
+def pointers(records: list[dict]) -> dict[str, list[Pointer]]:
+    """WARC file -> the records (every page of every article) to take from it."""
+    by_file: dict[str, set[Pointer]] = defaultdict(set)
+    for record in records:
+        pages = record.get("pages") or [{"warc": record.get("warc")}]
+        for page in pages:
+            warc = page.get("warc")
+            if warc:
+                by_file[warc["filename"]].add(
+                    Pointer(warc["filename"], warc["offset"], warc["length"], warc["record_id"])
+                )
+    return {name: sorted(found, key=lambda p: p.offset) for name, found in by_file.items()}
+
+
+def checked_record(data: bytes, pointer: Pointer) -> bytes:
+    iterator = ArchiveIterator(io.BytesIO(data), check_digests=True)
+    try:
+        record = next(iter(iterator))
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        stream = record.content_stream()
+        while stream.read(1 << 20):
+            pass
+    except (StopIteration, ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        raise BadRecord(f"no readable WARC record at offset {pointer.offset}: {exc}") from None
+    if record_id != pointer.record_id:
+        raise BadRecord(
+            f"record at offset {pointer.offset} is {record_id}, not {pointer.record_id}"
+        )
+    if record.digest_checker.passed is False:
+        raise BadRecord(f"{pointer.record_id}: " + "; ".join(record.digest_checker.problems))
+    return data
+
+
+def fetch_warc(
+    storage: Storage, name: str, wanted: list[Pointer], out: Path
+) -> tuple[int, int, list[str]]:
+    """Write the wanted records of one archived WARC file to ``out``; returns (records,
+    bytes, problems). A record that fails its checks is left out and reported. Written
+    under a temporary name and renamed when whole, so a rerun after an interruption
+    finds either a complete file or none; one with a record that could not be read (not
+    one that failed its checks: that is the archive's state) is left for the rerun."""
+    tmp = out.with_name(out.name + ".part")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written, kept, problems, unreachable = 0, 0, [], False
+    with tmp.open("wb") as fh:
+        for pointer in wanted:
+            try:
+                data = checked_record(
+                    storage.get_range(name, pointer.offset, pointer.length), pointer
+                )
+            except BadRecord as exc:
+                problems.append(f"{name}: {exc}")
+                continue
+            except StorageError as exc:
+                problems.append(str(exc))
+                unreachable = True
+                continue
+            fh.write(data)
+            written += len(data)
+            kept += 1
+    if kept and not unreachable:  # a rerun retries what could not be read this time
+        os.replace(tmp, out)
+    else:
+        tmp.unlink()
+    return kept, written, problems
+
+
+def local_name(name: str) -> str:
+    """warc/source=x/date=d/file.warc.gz -> source=x/date=d/file.warc.gz"""
+    return name.removeprefix("warc/")
+
+
+def pages_jsonl(records: list[dict], path: Path) -> None:
+    """The WACZ page list: one entry per article, titled, at its capture time, so
+    ReplayWeb.page lists the articles rather than every asset."""
+    lines = [{"format": "json-pages-1.0", "id": "pages", "title": "newsarchive articles"}]
+    for record in sorted(records, key=lambda r: (r["source"], r["url"])):
+        warc = record.get("warc") or {}
+        if not warc:
+            continue
+        lines.append(
+            {
+                "id": record["id"],
+                "url": record["url"],
+                "ts": warc.get("date") or record.get("fetched_at"),
+                "title": record.get("title") or record["url"],
+            }
+        )
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+
+
+def make_wacz(warc_files: list[Path], records: list[dict], out: Path, title: str) -> None:
+    """Package with py-wacz (the reference implementation of the format) in a child
+    process: it prints its progress on stdout, which belongs to our summary."""
+    if not warc_files:
+        raise StorageError("no WARC records selected: nothing to put in a WACZ")
+    pages = out.with_name(out.stem + ".pages.jsonl")
+    pages_jsonl(records, pages)
+    tmp = out.with_name(out.name + ".part.wacz")
+    args = [sys.executable, "-m", "wacz", "create", "-o", str(tmp), "-p", str(pages)]
+    args += ["--title", title, *map(str, warc_files)]
+    done = subprocess.run(args, capture_output=True, text=True)
+    with contextlib.suppress(FileNotFoundError):
+        pages.unlink()
+    if done.returncode != 0 or not tmp.exists():
+        raise StorageError(f"wacz create failed: {(done.stderr or done.stdout).strip()[-500:]}")
+    os.replace(tmp, out)
