@@ -14,12 +14,18 @@ S3_BUCKET    := newsarchive-test
 S3_KEY       := newsarchive-test-key
 S3_SECRET    := newsarchive-test-secret
 
-.PHONY: setup pywb-setup demo crawl eval test test-fast lint s3-start s3-stop clean help
+# Distributed crawl: workers per source on this machine, sharing the frontier at REDIS_URL.
+WORKERS ?= 2
+
+PHONY_DIST := crawl-distributed redis-start redis-stop
+.PHONY: $(PHONY_DIST) setup pywb-setup demo crawl eval test test-fast lint s3-start s3-stop clean help
 
 help:
 	@echo "make demo      crawl the offline replay of the outlets into \$$ARCHIVE_URI (default archive/)"
 	@echo "make test      run the test suite (starts and stops a local SeaweedFS for the S3 tests)"
 	@echo "make crawl     crawl the live outlets (SOURCES=\"xinhua ecns\"; REPLAY=1 for the replay)"
+	@echo "make crawl-distributed WORKERS=N   N workers per source on one Redis frontier (REDIS_URL)"
+	@echo "make redis-start / redis-stop      a throw-away Redis on loopback (redis://127.0.0.1:6390/0)"
 	@echo "make eval      extraction quality vs plain trafilatura on the seed and captured pages"
 	@echo "make lint      ruff"
 	@echo "make setup     create .venv and install newsarchive with its pinned dependencies"
@@ -34,6 +40,15 @@ $(VENV)/.installed: pyproject.toml
 
 crawl: setup
 	@./deploy/crawl.sh
+
+crawl-distributed: setup
+	@WORKERS=$(WORKERS) ./deploy/crawl-distributed.sh
+
+redis-start: setup
+	@./deploy/redis-local.sh start
+
+redis-stop:
+	@./deploy/redis-local.sh stop
 
 demo: setup
 	@echo "demo: crawling the bundled offline replay of the outlets into $(ARCHIVE_URI)"

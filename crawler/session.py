@@ -51,6 +51,7 @@ class ArchiveSession:
         upload_attempts: int = 5,
         upload_backoff: float = 1.0,
         state_dir: str | Path = "state",
+        state_url: str | None = None,
     ) -> None:
         self.started_at = started_at or utc_now()
         self.source = source
@@ -66,7 +67,13 @@ class ArchiveSession:
             backoff=upload_backoff,
             owner=self.crawl_id,
         )
-        self.state = CrawlState(spool_root(state_dir, self.storage.uri) / "crawl.sqlite")
+        if state_url:
+            # Distributed workers share one state, so no article is archived twice.
+            from crawler.redis_state import RedisCrawlState
+
+            self.state = RedisCrawlState(state_url, self.storage.uri)
+        else:
+            self.state = CrawlState(spool_root(state_dir, self.storage.uri) / "crawl.sqlite")
         self.rebuilt = 0
         if len(self.state) == 0:
             # A new machine, or a lost state folder: learn what the archive already holds.

@@ -17,35 +17,11 @@ fi
 ARCHIVE_URI=${ARCHIVE_URI:-archive}
 export ARCHIVE_URI
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-replay_pid=""
 mkdir -p .run
-
-port_file=""
-cleanup() {
-  [ -n "$replay_pid" ] && kill "$replay_pid" 2>/dev/null
-  wait 2>/dev/null
-  [ -n "$port_file" ] && rm -f "$port_file"
-  true
-}
+. deploy/replay-env.sh
+cleanup() { stop_replay; wait 2>/dev/null; true; }
 trap cleanup EXIT INT TERM
-
-if [ "${REPLAY:-0}" = "1" ]; then
-  mkdir -p .run
-  port_file=.run/replay.$$.port
-  rm -f "$port_file"
-  "$BIN/python" -m tests.replay.server --port-file "$port_file" ${REPLAY_ROUTES:+--routes $REPLAY_ROUTES} \
-    > .run/replay.log 2>&1 &
-  replay_pid=$!
-  for _ in $(seq 50); do [ -s "$port_file" ] && break; sleep 0.1; done
-  [ -s "$port_file" ] || { echo "crawl: the offline replay did not start (see .run/replay.log)" >&2; exit 1; }
-  proxy="http://127.0.0.1:$(cat "$port_file")"
-  # Only the outlets go through the replay; a storage endpoint on loopback does not.
-  export http_proxy=$proxy https_proxy=$proxy no_proxy=127.0.0.1,localhost
-  unset NO_PROXY
-  # Politeness delays exist for the outlets' servers, not for a local replay.
-  export NEWSARCHIVE_DOWNLOAD_DELAY=0 NEWSARCHIVE_AUTOTHROTTLE=0
-  echo "crawl: offline replay of the outlets on $proxy"
-fi
+[ "${REPLAY:-0}" = "1" ] && start_replay
 
 worst=0
 for source in $SOURCES; do

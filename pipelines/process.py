@@ -42,6 +42,8 @@ class ArticlePipeline:
         if not isinstance(item, ArticlePage):
             return item
         page = dataclasses.asdict(item)
+        page["known"] = self._known_now(item)
+        item.known = page["known"]
         loop = asyncio.get_running_loop()
         try:
             record = await loop.run_in_executor(self.pool, build_article, page)
@@ -61,6 +63,19 @@ class ArticlePipeline:
                 item.source, record["url"], first.warc, first.fetched_at, first.http
             )
         return record
+
+    def _known_now(self, item: ArticlePage) -> dict | None:
+        """What the crawl state holds for this URL now, not when the request was made: a
+        request handed out twice (a distributed worker's work put back after it seemed
+        dead) must become a revisit the second time, never a second copy."""
+        from crawler.extensions.archive import ArchiveExtension
+
+        extension = self.crawler.get_extension(ArchiveExtension)
+        state = extension.session.state if extension and extension.session else None
+        current = state.get(item.url) if state is not None else None
+        if current is None or current.status == "deleted":
+            return item.known
+        return dataclasses.asdict(current)
 
     def _failed(self, url: str, reason: str, detail: str):
         self.stats.inc_value("article/extraction_failed")

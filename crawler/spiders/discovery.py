@@ -86,6 +86,16 @@ def url_day(url: str) -> date | None:
         return None
 
 
+def profile_seeds(profile) -> list[tuple[str, str]]:
+    """(kind, url) of every entry point a profile names, in crawl order."""
+    found = []
+    for edition in profile.editions:
+        found += [("feed", url) for url in edition.feeds]
+        found += [("sitemap", url) for url in edition.sitemaps]
+        found += [("listing", url) for url in edition.listings]
+    return found
+
+
 class DiscoverySpider(scrapy.Spider):
     source: ClassVar[str]
     max_listing_pages: ClassVar[int] = 3
@@ -117,19 +127,38 @@ class DiscoverySpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.revisit_days = crawler.settings.getfloat("REVISIT_DAYS", 7.0)
+        spider.distributed = crawler.settings.getbool("DISTRIBUTED")
         return spider
 
     # -- entry points ------------------------------------------------------------------
+    def seeds(self) -> list[tuple[str, str]]:
+        return profile_seeds(self.profile)
+
+    def seed_request(self, kind: str, url: str) -> scrapy.Request | None:
+        if kind == "feed":
+            return scrapy.Request(url, callback=self.parse_feed, priority=20)
+        if kind == "sitemap":
+            return scrapy.Request(url, callback=self.parse_sitemap, priority=20)
+        if kind == "listing":
+            return scrapy.Request(
+                url, callback=self.parse_listing, priority=10, meta={"listing_page": 1}
+            )
+        self.logger.warning("unknown seed kind %r for %s: skipped", kind, url)
+        return None
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for edition in self.profile.editions:
-            for url in edition.feeds:
-                yield scrapy.Request(url, callback=self.parse_feed, priority=20)
-            for url in edition.sitemaps:
-                yield scrapy.Request(url, callback=self.parse_sitemap, priority=20)
-            for url in edition.listings:
-                yield scrapy.Request(
-                    url, callback=self.parse_listing, priority=10, meta={"listing_page": 1}
-                )
+        if self.distributed:
+            # Seeds come from the shared frontier (`scrapy seed <source>` puts them there).
+            from crawler.frontier import RedisSeeds
+
+            self.redis_seeds = RedisSeeds(self)
+            for request in self.redis_seeds.pop():
+                yield request
+            return
+        for kind, url in self.seeds():
+            request = self.seed_request(kind, url)
+            if request is not None:
+                yield request
 
     # -- window and limit --------------------------------------------------------------
     def in_window(self, day: date | None) -> bool:
@@ -169,8 +198,10 @@ class DiscoverySpider(scrapy.Spider):
             url,
             callback=self.parse_article,
             headers=known.conditional_headers(),
-            # Fetched again on purpose: the dupefilter of a resumed job must not drop it.
-            dont_filter=True,
+            # Fetched again on purpose, so a local dupefilter must not drop it; but on the
+            # shared frontier the run's dupefilter is what keeps two workers from
+            # fetching (and versioning) the same article twice.
+            dont_filter=not self.distributed,
             meta={
                 "discovered": discovered,
                 "known": dataclasses.asdict(known),

@@ -1,0 +1,305 @@
+"""The distributed frontier: scrapy-redis's scheduler, made safe against a worker that is
+killed, and the seeds read from Redis in a way Scrapy ≥ 2.13 calls.
+
+scrapy-redis pops a request from the shared queue and forgets it: a worker killed with
+requests in flight would lose them for the rest of the run. Here each worker also keeps
+what it popped in its own in-flight hash until the request's callback output has been
+handled (its items stored), and refreshes a heartbeat key that expires if it dies. A
+worker that finds a peer's in-flight hash without a heartbeat puts those requests back
+on the queue — at start, and while it waits for work — so the survivors finish a dead
+worker's share. Re-fetching something that was in fact finished is harmless: the shared
+crawl state makes it a revisit, never a second copy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from collections import defaultdict
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.scheduler import Scheduler
+
+logger = logging.getLogger(__name__)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
+
+
+def keys(settings, source: str) -> dict[str, str]:
+    """Every Redis key one source's frontier uses (the `scrapy seed` command and the
+    workers must agree on them)."""
+    base = settings.get("FRONTIER_PREFIX", "newsarchive") + f":{source}"
+    return {
+        "queue": f"{base}:requests",
+        "dupefilter": f"{base}:dupefilter",
+        "seeds": f"{base}:seeds",
+        "inflight": f"{base}:inflight",  # + ":<worker>"
+        "alive": f"{base}:alive",  # + ":<worker>"
+        "run": f"{base}:run",
+    }
+
+
+# Marking a request seen and queueing it must be one step: a worker killed between the
+# two would leave a URL that every worker then filters as a duplicate and none fetches.
+_ENQUEUE = """
+if ARGV[3] == '1' or redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+  return 1
+end
+return 0
+"""
+# Likewise taking a request and recording it as in flight (under a staging field until
+# the worker has decoded it and knows its fingerprint).
+_POP = """
+local found = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #found == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('HSET', KEYS[2], ARGV[1], found[1])
+return found[1]
+"""
+
+
+class ReliableScheduler(Scheduler):
+    """Needs the priority queue (a sorted set), the scrapy-redis default."""
+
+    heartbeat_every = 1.0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        instance = super().from_crawler(crawler)
+        instance.crawler = crawler
+        instance.worker = worker_id()
+        instance.ttl = crawler.settings.getint("WORKER_HEARTBEAT_TTL", 15)
+        instance._last_beat = 0.0
+        return instance
+
+    def open(self, spider):
+        super().open(spider)
+        self.k = keys(self.crawler.settings, spider.name)
+        self.inflight_key = f"{self.k['inflight']}:{self.worker}"
+        self._enqueue = self.server.register_script(_ENQUEUE)
+        self._pop = self.server.register_script(_POP)
+        self.beat(force=True)
+        self.recover_dead()
+
+    def beat(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_beat >= self.heartbeat_every:
+            self.server.set(f"{self.k['alive']}:{self.worker}", "1", ex=self.ttl)
+            self._last_beat = now
+
+    def recover_dead(self) -> int:
+        """Put back the requests of workers whose heartbeat has expired."""
+        requeued = 0
+        prefix = self.k["inflight"] + ":"
+        for key in self.server.scan_iter(match=prefix + "*"):
+            key = key.decode() if isinstance(key, bytes) else key
+            peer = key.removeprefix(prefix)
+            if peer == self.worker or self.server.exists(f"{self.k['alive']}:{peer}"):
+                continue
+            claimed = f"{key}:claimed-by:{self.worker}"
+            try:
+                self.server.rename(key, claimed)  # atomic: one survivor takes it
+            except Exception:  # another worker took it first
+                continue
+            for encoded in self.server.hvals(claimed):
+                self.queue.push(self.queue._decode_request(encoded))
+                requeued += 1
+            self.server.delete(claimed)
+            logger.warning(
+                "worker %s stopped without finishing: %d requests put back on the frontier",
+                peer,
+                requeued,
+            )
+        if requeued and self.stats:
+            self.stats.inc_value("frontier/requeued_from_dead_workers", requeued)
+        return requeued
+
+    def enqueue_request(self, request):
+        added = self._enqueue(
+            keys=[self.df.key, self.queue.key],
+            args=[
+                self.df.request_fingerprint(request),
+                -request.priority,
+                "1" if request.dont_filter else "0",
+                self.queue._encode_request(request),
+            ],
+        )
+        if not added:
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self):
+        self.beat()
+        encoded = self._pop(keys=[self.queue.key, self.inflight_key], args=["staging"])
+        if encoded is None:
+            return None
+        request = self.queue._decode_request(encoded)
+        with self.server.pipeline() as pipe:  # MULTI/EXEC: re-filed in one step
+            pipe.hset(self.inflight_key, self.df.request_fingerprint(request), encoded)
+            pipe.hdel(self.inflight_key, "staging")
+            pipe.execute()
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def done(self, request: Request) -> None:
+        self.server.hdel(self.inflight_key, self.df.request_fingerprint(request))
+
+    def close(self, reason):
+        if reason == "finished":
+            self.server.delete(self.inflight_key)
+        self.server.delete(f"{self.k['alive']}:{self.worker}")
+        super().close(reason)
+
+
+class InflightMiddleware:
+    """Spider middleware: tells the scheduler when a request is finished with — its
+    callback output consumed and every item it produced through the pipelines."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.items: dict[str, int] = defaultdict(int)
+        self.consumed: set[str] = set()
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self.item_done, signal=signal)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @property
+    def scheduler(self) -> ReliableScheduler | None:
+        scheduler = self.crawler.engine.scheduler if self.crawler.engine else None
+        return scheduler if isinstance(scheduler, ReliableScheduler) else None
+
+    def _fp(self, request: Request) -> str | None:
+        scheduler = self.scheduler
+        return scheduler.df.request_fingerprint(request) if scheduler else None
+
+    async def process_spider_output_async(self, response, result):
+        fp = self._fp(response.request)
+        async for output in result:
+            if fp and not isinstance(output, Request):
+                self.items[fp] += 1
+            yield output
+        if fp:
+            self.consumed.add(fp)
+            self._maybe_done(fp, response.request)
+
+    def process_spider_exception(self, response, exception):
+        """A response no callback sees (an HTTP error status): finished with, too."""
+        fp = self._fp(response.request)
+        if fp:
+            self.consumed.add(fp)
+            self._maybe_done(fp, response.request)
+
+    def process_spider_output(self, response, result):
+        yield from result  # only the async path is used (Scrapy ≥ 2.13)
+
+    def item_done(self, item: Any, response=None, **_: Any) -> None:
+        if response is None or not hasattr(response, "request"):
+            return
+        fp = self._fp(response.request)
+        if fp and self.items.get(fp):
+            self.items[fp] -= 1
+            self._maybe_done(fp, response.request)
+
+    def _maybe_done(self, fp: str, request: Request) -> None:
+        if fp in self.consumed and not self.items.get(fp):
+            self.consumed.discard(fp)
+            self.items.pop(fp, None)
+            scheduler = self.scheduler
+            if scheduler:
+                scheduler.done(request)
+
+
+class RedisSeeds:
+    """Seeds from Redis for a distributed worker, for the discovery spider.
+
+    scrapy-redis 0.9.1's ``RedisSpider`` hands out seeds from ``start_requests``, which
+    Scrapy ≥ 2.16 no longer calls, and makes every seed ``dont_filter=True``, so a seed
+    pushed twice (two operators, two cron lines) is fetched twice. Here the spider's
+    ``start()`` reads the seeds, each becomes the same request the spider builds for
+    that kind of entry point (feed, sitemap, listing), and it goes through the shared
+    dupefilter like any other request. Idle workers poll for more seeds and put back
+    the work of dead peers, and exit after ``WORKER_IDLE_EXIT`` seconds without work.
+    """
+
+    def __init__(self, spider) -> None:
+        self.spider = spider
+        crawler = spider.crawler
+        self.server = None
+        self.k = keys(crawler.settings, spider.name)
+        self.idle_exit = crawler.settings.getfloat("WORKER_IDLE_EXIT", 30)
+        self.batch = crawler.settings.getint("CONCURRENT_REQUESTS", 16)
+        self.idle_since: float | None = None
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        # Scrapy looks at an idle scheduler only every 5 s; work that peers put on the
+        # shared queue meanwhile would all go to them. Look twice a second instead.
+        from scrapy.utils.asyncio import create_looping_call
+
+        self.poll = create_looping_call(self.wake_if_queued)
+        self.poll.start(crawler.settings.getfloat("FRONTIER_POLL_SECONDS", 0.5), now=False)
+
+    def wake_if_queued(self) -> None:
+        engine = self.spider.crawler.engine
+        if isinstance(engine.scheduler, ReliableScheduler):
+            engine.scheduler.beat()  # alive even while busy or idle: peers must not reclaim
+        slot = getattr(engine, "_slot", None)  # no public way to wake the engine
+        if slot is not None and engine.scheduler is not None and len(engine.scheduler) > 0:
+            slot.nextcall.schedule()
+
+    def spider_closed(self) -> None:
+        if self.poll.running:
+            self.poll.stop()
+
+    def _server(self):
+        if self.server is None:
+            from scrapy_redis.connection import from_settings
+
+            self.server = from_settings(self.spider.crawler.settings)
+        return self.server
+
+    def pop(self) -> list[Request]:
+        with self._server().pipeline() as pipe:
+            pipe.lrange(self.k["seeds"], 0, self.batch - 1)
+            pipe.ltrim(self.k["seeds"], self.batch, -1)
+            found, _ = pipe.execute()
+        requests = []
+        for data in found:
+            seed = json.loads(data)
+            request = self.spider.seed_request(seed["kind"], seed["url"])
+            if request is not None:
+                requests.append(request)
+        return requests
+
+    def spider_idle(self) -> None:
+        engine = self.spider.crawler.engine
+        scheduler = engine.scheduler
+        requests = self.pop()
+        requeued = scheduler.recover_dead() if isinstance(scheduler, ReliableScheduler) else 0
+        if isinstance(scheduler, ReliableScheduler):
+            scheduler.beat()
+        for request in requests:
+            engine.crawl(request)
+        now = time.monotonic()
+        if requests or requeued:
+            self.idle_since = None
+            raise DontCloseSpider
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.idle_exit:
+            raise DontCloseSpider
+        logger.info("frontier empty for %.0f s: this worker is done", self.idle_exit)

@@ -1,0 +1,97 @@
+"""Crawl state shared by distributed workers, in Redis.
+
+The same interface as the SQLite ``CrawlState`` (``get``, ``record_capture``,
+``mark_deleted``, ``len``), so the spider and pipelines do not know which one they
+have. One hash per URL, under a namespace per archive (as the SQLite file is per
+archive), and a set of the URLs for counting. Writes for one URL come from one worker at
+a time (the shared dupefilter hands each URL of a run to one worker), so per-field
+"keep what this fetch did not give" updates need no transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import redis
+
+from crawler.state import PageState
+from pipelines.storage import StorageError
+
+_FIELDS = tuple(PageState.__dataclass_fields__)
+
+
+def namespace(archive_uri: str) -> str:
+    return f"newsarchive:state:{hashlib.sha1(archive_uri.encode()).hexdigest()[:12]}"
+
+
+class RedisCrawlState:
+    def __init__(self, url: str, archive_uri: str) -> None:
+        self.server = redis.Redis.from_url(url, decode_responses=True)
+        self.prefix = namespace(archive_uri)
+        try:
+            self.server.ping()
+        except redis.RedisError as exc:
+            host = url.rsplit("@", 1)[-1]  # never the password
+            raise StorageError(f"cannot reach the crawl state in Redis at {host}: {exc}") from None
+
+    def _key(self, url: str) -> str:
+        return f"{self.prefix}:page:{url}"
+
+    def get(self, url: str) -> PageState | None:
+        found = self.server.hgetall(self._key(url))
+        if not found:
+            return None
+        values = {f: found.get(f) for f in _FIELDS}
+        values["url"] = url
+        values["version"] = int(values["version"] or 0)
+        return PageState(**values)
+
+    def __len__(self) -> int:
+        return self.server.scard(f"{self.prefix}:urls")
+
+    def record_capture(
+        self,
+        url: str,
+        *,
+        when: str,
+        article_id: str | None = None,
+        content_sha256: str | None = None,
+        version: int | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        payload_digest: str | None = None,
+        record_id: str | None = None,
+        record_date: str | None = None,
+    ) -> None:
+        key = self._key(url)
+        given = {
+            "article_id": article_id,
+            "content_sha256": content_sha256,
+            "version": version,
+            "etag": etag,
+            "last_modified": last_modified,
+            "payload_digest": payload_digest,
+            "record_id": record_id,
+            "record_date": record_date,
+        }
+        with self.server.pipeline() as pipe:
+            pipe.hsetnx(key, "first_seen", when)
+            pipe.hsetnx(key, "version", 1)
+            pipe.hset(
+                key,
+                mapping={
+                    "status": "live",
+                    "last_fetch": when,
+                    **{k: v for k, v in given.items() if v is not None},
+                },
+            )
+            pipe.sadd(f"{self.prefix}:urls", url)
+            pipe.execute()
+
+    def mark_deleted(self, url: str, *, when: str) -> None:
+        key = self._key(url)
+        if self.server.exists(key):
+            self.server.hset(key, mapping={"status": "deleted", "last_fetch": when})
+
+    def close(self) -> None:
+        self.server.close()
