@@ -8,8 +8,12 @@ start_replay() {
   mkdir -p .run
   replay_port_file=.run/replay.$$.port
   rm -f "$replay_port_file"
-  "$BIN/python" -m tests.replay.server --port-file "$replay_port_file" \
-    ${REPLAY_ROUTES:+--routes $REPLAY_ROUTES} ${REPLAY_ARGS:-} > .run/replay.log 2>&1 &
+  local args=() route
+  # REPLAY_ROUTES: route files, later ones overlaying earlier (e.g. "tests/replay/routes.yaml
+  # tests/replay/routes-hostile.yaml"); REPLAY_ARGS: more server options (--delay 0.5).
+  for route in ${REPLAY_ROUTES:-}; do args+=(--routes "$route"); done
+  "$BIN/python" -m tests.replay.server --port-file "$replay_port_file" "${args[@]}" \
+    ${REPLAY_ARGS:-} > .run/replay.log 2>&1 &
   replay_pid=$!
   for _ in $(seq 50); do [ -s "$replay_port_file" ] && break; sleep 0.1; done
   [ -s "$replay_port_file" ] || { echo "crawl: the offline replay did not start (see .run/replay.log)" >&2; exit 1; }

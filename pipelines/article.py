@@ -106,6 +106,23 @@ def _dates(ex: Extraction) -> tuple[str | None, str | None]:
     return found.get("published"), found.get("updated")
 
 
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+
+
+def refuse_non_html(body: bytes, content_type: str | None) -> None:
+    """A PDF, an image or random bytes at an article URL is kept in the WARC, but is not
+    an article: say so by name rather than let the extractor make text of it."""
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    if kind not in _HTML_TYPES:
+        raise ExtractionFailed("not_html", f"served as {kind}")
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # UTF-16 with its byte-order mark: NUL bytes are expected
+    head = body[:2048]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if head and controls > len(head) // 20:
+        raise ExtractionFailed("binary_body", f"{controls} control bytes in the first {len(head)}")
+
+
 def build_article(page: dict[str, Any]) -> dict[str, Any]:
     """page: source, url, language, discovered, pages=[{url, status, content_type, body,
     warc, fetched_at}]. Raises ExtractionFailed with a reason when there is no article."""
@@ -114,6 +131,7 @@ def build_article(page: dict[str, Any]) -> dict[str, Any]:
     extractions: list[Extraction] = []
     encodings = []
     for part in page["pages"]:
+        refuse_non_html(part["body"], part.get("content_type"))
         html, encoding, overridden = decode_html(part["body"], part.get("content_type"))
         encodings.append({"encoding": encoding, "label_overridden": overridden})
         extractions.append(extract(html, part["url"], profile))
@@ -241,6 +259,7 @@ def build_article(page: dict[str, Any]) -> dict[str, Any]:
         "incomplete": bool(page.get("discovered", {}).get("incomplete")),
         "discovered": {k: v for k, v in page.get("discovered", {}).items() if k != "incomplete"},
         "encoding": encodings[0]["encoding"],
+        "encoding_label_overridden": any(e["label_overridden"] for e in encodings),
         "extractor": {"name": "trafilatura", "version": trafilatura.__version__},
         "pipeline": {"name": "newsarchive", "version": __version__},
     }

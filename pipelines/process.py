@@ -55,6 +55,11 @@ class ArticlePipeline:
         except Exception as exc:  # a bug or a pathological page must not stop the crawl
             self._failed(item.url, "extractor_error", f"{type(exc).__name__}: {exc}")
         self.stats.inc_value("article/extracted")
+        if record.get("encoding_label_overridden"):
+            self.stats.inc_value("decode/label_overridden")
+            logger.info(
+                "%s: declared charset was wrong; decoded as %s", item.url, record["encoding"]
+            )
         known = item.known or {}
         if known.get("content_sha256") == record["content_sha256"]:
             # New bytes (a rail, an ad changed), same article: no new version.

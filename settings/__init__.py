@@ -64,7 +64,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.capture.WarcCaptureMiddleware": 950,
     # Before RetryMiddleware (550): a 429/503 with Retry-After waits, then retries.
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    # Before OffsiteMiddleware (50): no loopback, private or link-local targets.
+    "crawler.middlewares.scope.AddressGuardMiddleware": 40,
+    # Above RedirectMiddleware (600): loops and out-of-scope redirect targets, named.
+    "crawler.middlewares.redirect_guard.RedirectGuardMiddleware": 610,
 }
+ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWSARCHIVE_ALLOW_PRIVATE", "0") == "1"
 RETRY_AFTER_MAX = float(os.environ.get("NEWSARCHIVE_RETRY_AFTER_MAX", "300"))
 EXTENSIONS = {
     "crawler.extensions.archive.ArchiveExtension": 10,

@@ -192,11 +192,17 @@ class DiscoverySpider(scrapy.Spider):
         if found.get("title"):
             discovered["title"] = found["title"]
         if known is None:
-            return scrapy.Request(url, callback=self.parse_article, meta={"discovered": discovered})
+            return scrapy.Request(
+                url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                meta={"discovered": discovered},
+            )
         self.crawler.stats.inc_value("discovery/revisits")
         return scrapy.Request(
             url,
             callback=self.parse_article,
+            errback=self.article_failed,
             headers=known.conditional_headers(),
             # Fetched again on purpose, so a local dupefilter must not drop it; but on the
             # shared frontier the run's dupefilter is what keeps two workers from
@@ -286,7 +292,17 @@ class DiscoverySpider(scrapy.Spider):
                 yield request
                 continue
             number = self.profile.listing_page_number(url)
-            if number and number == page + 1 and number <= self.max_listing_pages:
+            if number and number == page + 1:
+                if number > self.max_listing_pages:
+                    # Listings that never end (calendars, endless "next") are traps.
+                    self.crawler.stats.inc_value("discovery/listing_page_cap")
+                    self.logger.info(
+                        "not following %s: listing page %d is beyond the cap of %d",
+                        url,
+                        number,
+                        self.max_listing_pages,
+                    )
+                    continue
                 yield scrapy.Request(
                     url, callback=self.parse_listing, priority=10, meta={"listing_page": number}
                 )
@@ -368,6 +384,17 @@ class DiscoverySpider(scrapy.Spider):
         self.crawler.stats.inc_value("article/continuation_pages")
         rest = response.meta["rest"]
         yield self._next_page(item, rest) if rest else item
+
+    def article_failed(self, failure) -> Iterator[Any]:
+        """An article page that could not be fetched: counted and logged by reason.
+        (404/410 of a page archived before reach parse_article as deletions.)"""
+        from crawler.failures import name
+
+        reason, detail = name(failure)
+        self.crawler.stats.inc_value("fetch/failed")
+        self.crawler.stats.inc_value(f"fetch/failed/{reason}")
+        self.logger.warning("could not fetch %s: %s (%s)", failure.request.url, reason, detail)
+        return iter(())
 
     def continuation_failed(self, failure) -> Iterator[Any]:
         """A missing page 3 must not lose pages 1 and 2: archive what we have."""

@@ -8,6 +8,7 @@ Every upload sends a SHA-256 checksum so that the server verifies what it stores
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pipelines.storage import Storage, StorageError, StoredObject
 
 MULTIPART_THRESHOLD = 64 * 1024 * 1024
+
+# At DEBUG, botocore logs request headers, and the Authorization header names the access
+# key id. Scrapy's LOG_LEVEL=DEBUG must not put that in a crawl log.
+for _name in ("botocore", "boto3", "s3transfer", "urllib3"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 
 def _describe(exc: Exception) -> str:

@@ -19,6 +19,7 @@ import contextlib
 import datetime
 import gzip
 import hashlib
+import re
 import ssl
 import sys
 import tempfile
@@ -42,6 +43,36 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     # The first `times` requests get this answer instead (e.g. a 429 with Retry-After).
     first: dict | None = None
+    # Hostile answers: send only this many bytes of the body (the declared length is
+    # the whole), then close; never gzip the body (to serve it at its real size).
+    truncate: int | None = None
+    gzip: bool = True
+
+
+def generated(spec: dict) -> tuple[bytes, dict[str, str]]:
+    """Bodies too big or too odd to keep as files: ``{kind: big|binary|gzip_bomb, size}``."""
+    import random
+
+    size = int(spec["size"])
+    kind = spec["kind"]
+    if kind == "big":
+        unit = b"<p>All work and no play makes Jack a dull boy.</p>\n"
+        return b"<html><body>" + unit * (size // len(unit)) + b"</body></html>", {}
+    if kind == "binary":
+        return random.Random(size).randbytes(size), {}
+    if kind == "gzip_bomb":
+        compressor = gzip.compress(b"\0" * size, compresslevel=9, mtime=0)
+        return compressor, {"Content-Encoding": "gzip"}
+    raise ValueError(f"unknown generated body kind {kind!r}")
+
+
+def trap_page(url: str, number: int) -> bytes:
+    """An endless pagination / calendar trap: every page links to the next one."""
+    nxt = url.replace(f"index_{number}.", f"index_{number + 1}.")
+    return (
+        f"<html><body><h1>Archive page {number}</h1><a href='{nxt}'>Next</a>"
+        f"<a href='?date=9999-{number % 12 + 1:02d}-01'>next month</a></body></html>"
+    ).encode()
 
 
 def load_routes(paths: list[Path], fixtures: Path = FIXTURES) -> dict[str, Route]:
@@ -50,10 +81,16 @@ def load_routes(paths: list[Path], fixtures: Path = FIXTURES) -> dict[str, Route
     for path in paths:
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             status = int(entry.get("status", 200))
+            extra: dict[str, str] = {}
             if entry.get("file"):
                 body = (fixtures / entry["file"]).read_bytes()
+            elif entry.get("generate"):
+                body, extra = generated(entry["generate"])
             else:
                 body = entry.get("body", "").encode("utf-8")
+            if entry.get("trap"):
+                TRAPS.append(re.compile(entry["trap"]))
+                continue
             if status == 404 and not entry.get("file") and "body" not in entry:
                 routes.pop(entry["url"], None)
                 continue
@@ -61,10 +98,15 @@ def load_routes(paths: list[Path], fixtures: Path = FIXTURES) -> dict[str, Route
                 status,
                 body,
                 entry.get("type", "text/html; charset=utf-8"),
-                {k: str(v) for k, v in (entry.get("headers") or {}).items()},
+                {**extra, **{k: str(v) for k, v in (entry.get("headers") or {}).items()}},
                 entry.get("first"),
+                entry.get("truncate"),
+                bool(entry.get("gzip", True)),
             )
     return routes
+
+
+TRAPS: list[re.Pattern[str]] = []
 
 
 def self_signed_context(hostname: str = "replay.invalid") -> ssl.SSLContext:
@@ -170,6 +212,10 @@ class ReplayProxy:
 
     def _respond(self, writer, method: str, url: str, headers: dict[str, str]) -> None:
         route = self.routes.get(url)
+        for trap in TRAPS:
+            match = trap.match(url) if route is None else None
+            if match:
+                route = Route(200, trap_page(url, int(match.group(1))), "text/html; charset=utf-8")
         if route is None:
             route = Route(
                 404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8"
@@ -204,7 +250,8 @@ class ReplayProxy:
                 writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
                 return
         if (
-            "gzip" in headers.get("accept-encoding", "")
+            route.gzip
+            and "gzip" in headers.get("accept-encoding", "")
             and len(body) > 256
             and "content-encoding" not in {k.lower() for k in route.headers}
         ):
@@ -219,7 +266,9 @@ class ReplayProxy:
         lines = [f"HTTP/1.1 {route.status} {reason}"] + [f"{k}: {v}" for k, v in out.items()]
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         if method != "HEAD":
-            writer.write(body)
+            writer.write(body if route.truncate is None else body[: route.truncate])
+        if route.truncate is not None:
+            raise ConnectionResetError("truncated on purpose")
 
 
 async def serve(

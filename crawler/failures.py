@@ -1,0 +1,50 @@
+"""A failed fetch, named: one short reason per kind of failure, for the stats
+(``fetch/failed/<reason>``) and the log line, so an operator reading a run's manifest
+sees *why* pages are missing, not just how many."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+
+def name(failure) -> tuple[str, str]:
+    """(reason, detail) for a Twisted failure of a request."""
+    error = failure.value
+    detail = failure.getErrorMessage()
+    if isinstance(error, HttpError):
+        status = error.response.status
+        return f"http_{status}", f"the server answered {status}"
+    if "DataLoss" in type(error).__name__:
+        return "truncated", "the connection closed before the declared length"
+    if isinstance(error, IgnoreRequest):
+        text = str(error)
+        if "decompressed" in text.lower():
+            return "decompression_bomb", text
+        if "DOWNLOAD_MAXSIZE" in text or "download max size" in text.lower():
+            return "too_large", text
+        if text.startswith("scope:"):
+            return "out_of_scope", text
+        if "redirect loop" in text:
+            return "redirect_loop", text
+        return "ignored", text
+    if isinstance(error, ResponseFailed):
+        if any("DataLoss" in type(r.value).__name__ for r in error.reasons):
+            return "truncated", "the connection closed before the declared length"
+        return "response_failed", detail
+    if isinstance(error, (TimeoutError, TCPTimedOutError)):
+        return "timeout", detail
+    if isinstance(error, DNSLookupError):
+        return "dns", detail
+    if isinstance(error, (ConnectionRefusedError, ResponseNeverReceived)):
+        return "connection", detail
+    if "maxsize" in detail.lower() or "max size" in detail.lower():
+        return "too_large", detail
+    return type(error).__name__.lower(), detail
