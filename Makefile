@@ -17,7 +17,7 @@ S3_SECRET    := newsarchive-test-secret
 # Distributed crawl: workers per source on this machine, sharing the frontier at REDIS_URL.
 WORKERS ?= 2
 
-PHONY_DIST := chaos crawl-distributed redis-start redis-stop
+PHONY_DIST := bench chaos crawl-distributed redis-start redis-stop
 .PHONY: $(PHONY_DIST) setup pywb-setup demo crawl eval test test-fast lint s3-start s3-stop clean help
 
 help:
@@ -26,6 +26,7 @@ help:
 	@echo "make crawl     crawl the live outlets (SOURCES=\"xinhua ecns\"; REPLAY=1 for the replay)"
 	@echo "make crawl-distributed WORKERS=N   N workers per source on one Redis frontier (REDIS_URL)"
 	@echo "make redis-start / redis-stop      a throw-away Redis on loopback (redis://127.0.0.1:6390/0)"
+	@echo "make bench     pages/s, CPU per stage, peak RSS vs trafilatura alone (docs/PERFORMANCE.md)"
 	@echo "make chaos     fault scenarios (S3 outage, kill, hostile pages, secrets) as a table"
 	@echo "make eval      extraction quality vs plain trafilatura on the seed and captured pages"
 	@echo "make lint      ruff"
@@ -41,6 +42,17 @@ $(VENV)/.installed: pyproject.toml
 
 crawl: setup
 	@./deploy/crawl.sh
+
+# Speed and memory, measured (never asserted in tests): BENCH_PAGES pages end to end to a
+# local folder and to SeaweedFS, trafilatura-only on the same pages, and a memory run.
+BENCH_PAGES ?= 2000
+BENCH_MEMORY_PAGES ?= 20000
+bench: setup
+	@$(MAKE) --no-print-directory s3-start
+	@S3_TEST_ENDPOINT=http://127.0.0.1:$(S3_PORT) S3_TEST_BUCKET=$(S3_BUCKET) \
+	  S3_TEST_KEY=$(S3_KEY) S3_TEST_SECRET=$(S3_SECRET) \
+	  $(BIN)/python -m bench.run --pages $(BENCH_PAGES) --memory-pages $(BENCH_MEMORY_PAGES) \
+	  --write docs/PERFORMANCE.md; status=$$?; $(MAKE) --no-print-directory s3-stop; exit $$status
 
 chaos: setup
 	@$(MAKE) --no-print-directory s3-start

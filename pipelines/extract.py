@@ -81,6 +81,14 @@ def _head_meta(tree) -> dict[str, str]:
     return found
 
 
+def _meta_tags(meta: dict[str, str]) -> list[str]:
+    """Keywords as the page declares them (what trafilatura's metadata pass reads)."""
+    for key in ("article:tag", "keywords", "news_keywords"):
+        if meta.get(key):
+            return [t.strip() for t in re.split(r"[,，;；、]", meta[key]) if t.strip()]
+    return []
+
+
 def _canonical(tree) -> str | None:
     for node in tree.iter("link"):
         if (node.get("rel") or "").lower() == "canonical" and node.get("href"):
@@ -118,6 +126,8 @@ def _jsonld_section(tree) -> str | None:
     return None
 
 
+_TAG = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
 _BLOCK_END = re.compile(r"<(?:br\s*/?|/p|/div|/td|/tr|/li|/h\d|/table|/dd|/dt)\b[^>]*>", re.I)
 _NON_TEXT = re.compile(r"<(script|style|noscript|head)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 
@@ -126,8 +136,8 @@ def text_lines(html: str) -> list[str]:
     """The page's visible text, one line per block, for reading metadata that templates
     print as loose lines ("2005年08月16日　来源：新华网") rather than in markup."""
     text = _BLOCK_END.sub("\n", _NON_TEXT.sub(" ", html))
-    text = htmlmod.unescape(re.sub(r"<[^>]+>", " ", text))
-    return [line for line in (re.sub(r"\s+", " ", raw).strip() for raw in text.split("\n")) if line]
+    text = htmlmod.unescape(_TAG.sub(" ", text))
+    return [line for line in (_SPACES.sub(" ", raw).strip() for raw in text.split("\n")) if line]
 
 
 def header_lines(lines: list[str], first_paragraph: str, limit: int = 25) -> list[str]:
@@ -197,32 +207,12 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     canonical = _canonical(tree) or meta.get("og:url")
     captions = _captions(tree)
     section = _jsonld_section(tree)
-    _unwrap_layout_tables(tree)
-    title_node = tree.find(".//title")
-    page_title = _text(title_node) if title_node is not None else None
-    html_lang = (tree.get("lang") or meta.get("language") or "").strip() or None
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,  # legacy Chinese templates lay the whole body out in tables
-        include_images=False,
-        favor_precision=True,
-        deduplicate=False,
-        date_extraction_params=DATE_PARAMS,
-    )
-    selector = Selector(text=html)
+    # The profile's selectors run on the same parse (one parse a page, not two).
+    selector = Selector(root=tree, type="html")
     embedded: list[str] = []
     if profile is not None and profile.embedded_body:
         embedded, embedded_captions = _embedded_paragraphs(selector, profile.embedded_body)
         captions.extend(embedded_captions)
-    if embedded:
-        paragraphs = embedded
-    elif document is None or not (document.text or "").strip():
-        raise ExtractionFailed("no_article_text", "trafilatura found no main text")
-    else:
-        paragraphs = [p.strip() for p in document.text.split("\n") if p.strip()]
     profile_fields: dict[str, list[str]] = {}
     if profile is not None:
         for name, selectors in profile.metadata.items():
@@ -231,6 +221,32 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
                 if values:
                     profile_fields[name] = values
                     break
+    _unwrap_layout_tables(tree)
+    title_node = tree.find(".//title")
+    page_title = _text(title_node) if title_node is not None else None
+    html_lang = (tree.get("lang") or meta.get("language") or "").strip() or None
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        # Our own metadata (profile selectors, head meta, header lines) is what the record
+        # uses; trafilatura's metadata pass was a third of its time (docs/PERFORMANCE.md).
+        with_metadata=False,
+        include_comments=False,
+        include_tables=True,  # legacy Chinese templates lay the whole body out in tables
+        include_images=False,
+        favor_precision=True,
+        # No readability/jusText fallback: the cleaning stage does what the fallback
+        # comparison is for, at a fraction of its cost (make eval holds; docs/PERFORMANCE.md).
+        fast=True,
+        deduplicate=False,
+        date_extraction_params=DATE_PARAMS,
+    )
+    if embedded:
+        paragraphs = embedded
+    elif document is None or not (document.text or "").strip():
+        raise ExtractionFailed("no_article_text", "trafilatura found no main text")
+    else:
+        paragraphs = [p.strip() for p in document.text.split("\n") if p.strip()]
     if section:
         profile_fields.setdefault("section", [section])
     lines = text_lines(html)
@@ -245,8 +261,8 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         description=document.description if document else None,
         author=document.author if document else None,
         date=document.date if document else None,
-        sitename=document.sitename if document else None,
-        tags=[t for t in (document.tags or []) if t] if document else [],
+        sitename=meta.get("og:site_name") or meta.get("application-name"),
+        tags=_meta_tags(meta),
         captions=captions,
         meta=meta,
         profile_fields=profile_fields,

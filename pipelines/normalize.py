@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 BEIJING = timezone(timedelta(hours=8))
@@ -120,9 +121,14 @@ def parse_datetime(text: str | None) -> str | None:
     return _dateparser(text)
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+@lru_cache(maxsize=4096)
 def _dateparser(text: str) -> str | None:
-    """Last resort for prose dates ("May 25, 2023"); slower, so used only when needed."""
-    if not re.search(r"\d", text) or len(text) > 120:
+    """Last resort for prose dates ("May 25, 2023"); slow (milliseconds a call), so used
+    only when the text has a year in it, and cached: template lines repeat."""
+    if len(text) > 120 or not _YEAR.search(text):
         return None
     import dateparser
 

@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticlePage, PageUnchanged
-from pipelines.article import build_article
+from pipelines.article import timed_build_article
 from pipelines.extract import ExtractionFailed
 from pipelines.pool import make_pool
 
@@ -46,7 +46,7 @@ class ArticlePipeline:
         item.known = page["known"]
         loop = asyncio.get_running_loop()
         try:
-            record = await loop.run_in_executor(self.pool, build_article, page)
+            record, timings = await loop.run_in_executor(self.pool, timed_build_article, page)
         except ExtractionFailed as exc:
             self._failed(item.url, exc.reason, str(exc))
         except BrokenProcessPool:
@@ -55,6 +55,8 @@ class ArticlePipeline:
         except Exception as exc:  # a bug or a pathological page must not stop the crawl
             self._failed(item.url, "extractor_error", f"{type(exc).__name__}: {exc}")
         self.stats.inc_value("article/extracted")
+        for stage, seconds in timings.items():
+            self.stats.inc_value(f"timing/{stage}_us", int(seconds * 1e6))
         if record.get("encoding_label_overridden"):
             self.stats.inc_value("decode/label_overridden")
             logger.info(

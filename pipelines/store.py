@@ -4,6 +4,7 @@ metadata record that ties it to the captured response."""
 from __future__ import annotations
 
 import json
+import time
 
 from scrapy.crawler import Crawler
 
@@ -22,6 +23,13 @@ class StorePipeline:
         return cls(crawler)
 
     def process_item(self, item):
+        started = time.thread_time()
+        try:
+            return self._store(item)
+        finally:
+            self.stats.inc_value("timing/store_us", int((time.thread_time() - started) * 1e6))
+
+    def _store(self, item):
         extension = self.crawler.get_extension(ArchiveExtension)
         session = extension.session if extension else None
         if session is None:

@@ -34,6 +34,10 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 2
+# Scrapy starts CONCURRENT_ITEMS tasks for the output of every response (default 100);
+# an article page yields one item, so 100 tasks a page were most of the reactor's work.
+# Items of different pages still run in parallel (the extraction pool decides).
+CONCURRENT_ITEMS = 8
 
 # --- Attack surface -----------------------------------------------------------------
 # Both consoles execute code inside a process that holds bucket write credentials.

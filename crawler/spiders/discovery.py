@@ -325,6 +325,11 @@ class DiscoverySpider(scrapy.Spider):
         stem, dot, ext = response.url.rpartition(".")
         if not dot:
             return []
+        # Most articles have one page: look for "<name>_" in the raw bytes before paying
+        # for a parse of every link on the page (that parse was 13 ms a page).
+        name = stem.rsplit("/", 1)[-1].encode("utf-8", "ignore")
+        if not name or name + b"_" not in response.body:
+            return []
         pattern = re.compile(re.escape(stem) + r"_(\d+)\." + re.escape(ext) + "$")
         numbered = {}
         for href in response.css("a::attr(href)").getall():

@@ -19,6 +19,7 @@ import contextlib
 import datetime
 import gzip
 import hashlib
+import importlib
 import re
 import ssl
 import sys
@@ -50,16 +51,27 @@ class Route:
 
 
 def generated(spec: dict) -> tuple[bytes, dict[str, str]]:
-    """Bodies too big or too odd to keep as files: ``{kind: big|binary|gzip_bomb, size}``."""
+    """Bodies too big or too odd to keep as files: ``{kind: big|binary|gzip_bomb, size}``,
+    or derived from a fixture: ``{kind: gbk_as_utf8|invalid_utf8, file}``."""
     import random
 
-    size = int(spec["size"])
     kind = spec["kind"]
+    size = int(spec.get("size", 0))
     if kind == "big":
         unit = b"<p>All work and no play makes Jack a dull boy.</p>\n"
         return b"<html><body>" + unit * (size // len(unit)) + b"</body></html>", {}
     if kind == "binary":
         return random.Random(size).randbytes(size), {}
+    if kind == "gbk_as_utf8":
+        # A UTF-8 page re-encoded as GBK with its own charset declaration removed.
+        text = (FIXTURES / spec["file"]).read_text("utf-8")
+        text = re.sub(r"<meta[^>]*charset[^>]*>", "", text, flags=re.I)
+        return text.encode("gbk", "replace"), {}
+    if kind == "invalid_utf8":
+        # A UTF-8 page with bytes no UTF-8 decoder accepts, in the middle of its body.
+        page = (FIXTURES / spec["file"]).read_bytes()
+        at = page.find(b"<p>", len(page) // 2)
+        return page[:at] + b"<p>Broken bytes \xff\xfe\xc3\x28 in the middle.</p>" + page[at:], {}
     if kind == "gzip_bomb":
         compressor = gzip.compress(b"\0" * size, compresslevel=9, mtime=0)
         return compressor, {"Content-Encoding": "gzip"}
@@ -91,6 +103,14 @@ def load_routes(paths: list[Path], fixtures: Path = FIXTURES) -> dict[str, Route
             if entry.get("trap"):
                 TRAPS.append(re.compile(entry["trap"]))
                 continue
+            if entry.get("generator"):
+                # A Python function makes the answer: `module:function(url, match)` returns
+                # (body, content type). For pages too many to keep as files (the bench).
+                module, _, name = entry["generator"].partition(":")
+                make = getattr(importlib.import_module(module), name)
+                key = entry.get("pattern") or entry["url"]
+                GENERATORS.append((re.compile(entry.get("pattern") or re.escape(key) + "$"), make))
+                continue
             if status == 404 and not entry.get("file") and "body" not in entry:
                 routes.pop(entry["url"], None)
                 continue
@@ -107,6 +127,7 @@ def load_routes(paths: list[Path], fixtures: Path = FIXTURES) -> dict[str, Route
 
 
 TRAPS: list[re.Pattern[str]] = []
+GENERATORS: list[tuple[re.Pattern[str], object]] = []
 
 
 def self_signed_context(hostname: str = "replay.invalid") -> ssl.SSLContext:
@@ -212,6 +233,11 @@ class ReplayProxy:
 
     def _respond(self, writer, method: str, url: str, headers: dict[str, str]) -> None:
         route = self.routes.get(url)
+        for pattern, make in GENERATORS:
+            match = pattern.match(url) if route is None else None
+            if match:
+                body, content_type = make(url, match)
+                route = Route(200, body, content_type)
         for trap in TRAPS:
             match = trap.match(url) if route is None else None
             if match:
@@ -255,7 +281,9 @@ class ReplayProxy:
             and len(body) > 256
             and "content-encoding" not in {k.lower() for k in route.headers}
         ):
-            body = gzip.compress(body, mtime=0)
+            # Level 1: the replay stands in for servers on other machines, and its CPU
+            # time here is taken from the crawler being measured (make bench).
+            body = gzip.compress(body, compresslevel=1, mtime=0)
             out["Content-Encoding"] = "gzip"
             out["Vary"] = "Accept-Encoding"
         out.update(route.headers)
