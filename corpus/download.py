@@ -11,7 +11,6 @@ and the hash of everything written, for the methods section of a paper.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -23,6 +22,7 @@ from pathlib import Path
 from corpus import export, warc_export
 from corpus.reader import ArchivedFile, ArchiveReader
 from corpus.selection import Selection, latest_versions
+from pipelines.article_files import read_records
 from pipelines.manifest import iso, software_versions, utc_now
 from pipelines.storage import StorageError, sha256_file
 
@@ -104,11 +104,6 @@ def copy_partitions(
     return sorted(good)
 
 
-def _read(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
-
-
 def _disable(progress_bar: bool | None) -> bool | None:
     """tqdm's None: draw the bar only on a terminal (not into a log or a pipe)."""
     return None if progress_bar is None else not progress_bar
@@ -148,7 +143,7 @@ def download(
     ) as bar:
         copies = copy_partitions(reader, files, out, report, bar.update, warn)
 
-    records = [r for path in copies for r in _read(path)]
+    records = [r for path in copies for r in read_records(path.read_bytes())]
     report.records = len(records)
     chosen = [r for r in records if selection.matches(r)]
     if not all_versions:

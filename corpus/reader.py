@@ -7,13 +7,12 @@ whole bucket, and every file can be verified on the way.
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from pipelines.article_files import read_records
 from pipelines.storage import Storage, StorageError
 
 
@@ -91,11 +90,7 @@ class ArchiveReader:
         return chosen
 
     def records(self, item: ArchivedFile, data: bytes | None = None) -> Iterator[dict]:
-        data = self.storage.get_bytes(item.key) if data is None else data
-        with gzip.open(io.BytesIO(data), "rt", encoding="utf-8") as lines:
-            for line in lines:
-                if line.strip():
-                    yield json.loads(line)
+        return read_records(self.storage.get_bytes(item.key) if data is None else data)
 
     def sources(self) -> list[str]:
         return sorted({m.get("source") for m in self.manifests() if m.get("source")})

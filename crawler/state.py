@@ -150,9 +150,9 @@ class CrawlState:
 def rebuild(state: CrawlState, storage) -> int:
     """Fill an empty crawl state from the archive itself: the latest version of every
     article the run manifests list, and the deletions they record. Returns URLs known."""
-    import gzip
-    import io
     import json
+
+    from pipelines.article_files import read_records
 
     latest: dict[str, dict] = {}
     first_seen: dict[str, str] = {}
@@ -164,14 +164,11 @@ def rebuild(state: CrawlState, storage) -> int:
         for entry in manifest.get("files", []) + manifest.get("recovered_files", []):
             if not entry["key"].startswith("articles/"):
                 continue
-            raw = storage.get_bytes(entry["key"])
-            with gzip.open(io.BytesIO(raw), "rt", encoding="utf-8") as lines:
-                for line in lines:
-                    record = json.loads(line)
-                    url, when = record["url"], record.get("fetched_at") or ""
-                    first_seen[url] = min(first_seen.get(url, when), when)
-                    if record.get("version", 1) >= latest.get(url, {}).get("version", 0):
-                        latest[url] = record
+            for record in read_records(storage.get_bytes(entry["key"])):
+                url, when = record["url"], record.get("fetched_at") or ""
+                first_seen[url] = min(first_seen.get(url, when), when)
+                if record.get("version", 1) >= latest.get(url, {}).get("version", 0):
+                    latest[url] = record
         for gone in manifest.get("deleted", []):
             deleted[gone["url"]] = gone["at"]
     for url, record in latest.items():

@@ -9,13 +9,23 @@ Open files are capped: a years-long backfill must not hold a compressor per day.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from pipelines.spool import Spool
+
+
+def read_records(data: bytes) -> Iterator[dict[str, Any]]:
+    """The records of one article file, as written here (gzipped JSON Lines)."""
+    with gzip.open(io.BytesIO(data), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
 
 
 def partition_date(record: dict[str, Any], crawl_date: str) -> str:
