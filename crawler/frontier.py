@@ -77,7 +77,6 @@ class ReliableScheduler(Scheduler):
         instance.crawler = crawler
         instance.worker = worker_id()
         instance.ttl = crawler.settings.getint("WORKER_HEARTBEAT_TTL", 15)
-        instance._last_beat = 0.0
         return instance
 
     def open(self, spider):
@@ -86,14 +85,16 @@ class ReliableScheduler(Scheduler):
         self.inflight_key = f"{self.k['inflight']}:{self.worker}"
         self._enqueue = self.server.register_script(_ENQUEUE)
         self._pop = self.server.register_script(_POP)
-        self.beat(force=True)
+        self.beat()
+        # On its own timer, so a worker busy extracting or waiting idle stays alive.
+        from scrapy.utils.asyncio import create_looping_call
+
+        self.heart = create_looping_call(self.beat)
+        self.heart.start(self.heartbeat_every, now=False)
         self.recover_dead()
 
-    def beat(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self._last_beat >= self.heartbeat_every:
-            self.server.set(f"{self.k['alive']}:{self.worker}", "1", ex=self.ttl)
-            self._last_beat = now
+    def beat(self) -> None:
+        self.server.set(f"{self.k['alive']}:{self.worker}", "1", ex=self.ttl)
 
     def recover_dead(self) -> int:
         """Put back the requests of workers whose heartbeat has expired."""
@@ -140,7 +141,6 @@ class ReliableScheduler(Scheduler):
         return True
 
     def next_request(self):
-        self.beat()
         encoded = self._pop(keys=[self.queue.key, self.inflight_key], args=["staging"])
         if encoded is None:
             return None
@@ -157,6 +157,8 @@ class ReliableScheduler(Scheduler):
         self.server.hdel(self.inflight_key, self.df.request_fingerprint(request))
 
     def close(self, reason):
+        if self.heart.running:
+            self.heart.stop()
         if reason == "finished":
             self.server.delete(self.inflight_key)
         self.server.delete(f"{self.k['alive']}:{self.worker}")
@@ -255,8 +257,6 @@ class RedisSeeds:
 
     def wake_if_queued(self) -> None:
         engine = self.spider.crawler.engine
-        if isinstance(engine.scheduler, ReliableScheduler):
-            engine.scheduler.beat()  # alive even while busy or idle: peers must not reclaim
         slot = getattr(engine, "_slot", None)  # no public way to wake the engine
         if slot is not None and engine.scheduler is not None and len(engine.scheduler) > 0:
             slot.nextcall.schedule()
@@ -290,8 +290,6 @@ class RedisSeeds:
         scheduler = engine.scheduler
         requests = self.pop()
         requeued = scheduler.recover_dead() if isinstance(scheduler, ReliableScheduler) else 0
-        if isinstance(scheduler, ReliableScheduler):
-            scheduler.beat()
         for request in requests:
             engine.crawl(request)
         now = time.monotonic()

@@ -144,12 +144,14 @@ def first_article_written(spool: Path) -> bool:
 def kill(tmp: Path, sig: int = signal.SIGKILL) -> Outcome:
     """A crawl killed once it has archived its first article, then run again."""
     archive, spool = tmp / "archive", tmp / "spool"
+    folders = {
+        "ARCHIVE_URI": str(archive),
+        "NEWSARCHIVE_SPOOL": str(spool),
+        "NEWSARCHIVE_STATE": str(tmp / "state"),
+    }
     proc, replay = start_replay(tmp, None, "--delay", "0.4")
-    env = replay.env(
-        ARCHIVE_URI=str(archive), NEWSARCHIVE_SPOOL=str(spool), NEWSARCHIVE_STATE=str(tmp / "state")
-    )
     try:
-        victim = scrapy_crawl(env, "xinhua", tmp / "victim.log")
+        victim = scrapy_crawl(replay.env(**folders), "xinhua", tmp / "victim.log")
         deadline = time.time() + 60
         while not first_article_written(spool) and time.time() < deadline:
             time.sleep(0.05)
@@ -162,11 +164,7 @@ def kill(tmp: Path, sig: int = signal.SIGKILL) -> Outcome:
     before = len(read_articles(LocalStorage(archive))) if archive.exists() else 0
     proc, replay = start_replay(tmp)
     try:
-        status = scrapy_crawl(
-            {**env, **{k: v for k, v in replay.env().items() if k.endswith("_proxy")}},
-            "xinhua",
-            tmp / "restart.log",
-        ).wait(timeout=600)
+        status = scrapy_crawl(replay.env(**folders), "xinhua", tmp / "restart.log").wait(600)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -15,7 +15,7 @@ import logging
 from scrapy.exceptions import IgnoreRequest
 from w3lib.url import safe_url_string
 
-from crawler.middlewares.scope import refusal
+from crawler.middlewares.scope import refusal, refuse
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +41,5 @@ class RedirectGuardMiddleware:
             raise IgnoreRequest(f"redirect loop back to {target}")
         reason = refusal(target, allow_private=self.allow_private)
         if reason:
-            self.stats.inc_value(f"scope/refused/{reason}")
-            logger.warning(
-                "refused redirect %s -> %s: %s",
-                " -> ".join(chain),
-                target,
-                reason.replace("_", "-"),
-            )
-            raise IgnoreRequest(f"scope: {reason} redirect to {target}")
+            refuse(self.stats, reason, f"redirect {' -> '.join(chain)} -> {target}")
         return response

@@ -17,10 +17,10 @@ import ipaddress
 import logging
 import socket
 from functools import lru_cache
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
-from scrapy.utils.httpobj import urlparse_cached
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,13 @@ def refusal(url: str, *, allow_private: bool = False, resolve: bool = False) -> 
     return None
 
 
+def refuse(stats, reason: str, what: str) -> NoReturn:
+    """Count, log and drop a request out of scope (here, and for redirect targets)."""
+    stats.inc_value(f"scope/refused/{reason}")
+    logger.warning("refused %s: %s address or scheme", what, reason.replace("_", "-"))
+    raise IgnoreRequest(f"scope: {reason}")
+
+
 class AddressGuardMiddleware:
     def __init__(self, crawler) -> None:
         self.stats = crawler.stats
@@ -99,15 +106,7 @@ class AddressGuardMiddleware:
         reason = refusal(request.url, allow_private=self.allow_private, resolve=not proxied)
         if reason is None:
             return None
-        host = urlparse_cached(request).hostname
-        self.stats.inc_value(f"scope/refused/{reason}")
-        logger.warning(
-            "refused %s: %s address or scheme (%s)%s",
-            request.url,
-            reason.replace("_", "-"),
-            host,
-            f", redirected from {request.meta['redirect_urls'][0]}"
-            if request.meta.get("redirect_urls")
-            else "",
+        chain = request.meta.get("redirect_urls")
+        refuse(
+            self.stats, reason, request.url + (f" (redirected from {chain[0]})" if chain else "")
         )
-        raise IgnoreRequest(f"scope: {reason}")
