@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipelines import layout
 from pipelines.storage import StorageError, open_storage
 
 DEFAULT_ARCHIVE = os.environ.get("ARCHIVE_URI", "archive")
@@ -337,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (StorageError, UsageError) as exc:
+    except (StorageError, UsageError, layout.BadKey) as exc:
         print(f"newsarchive {args.command}: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:

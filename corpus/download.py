@@ -22,6 +22,7 @@ from pathlib import Path
 from corpus import export, warc_export
 from corpus.reader import ArchivedFile, ArchiveReader
 from corpus.selection import Selection, latest_versions
+from pipelines import layout
 from pipelines.article_files import read_records
 from pipelines.manifest import iso, software_versions, utc_now
 from pipelines.storage import StorageError, sha256_file
@@ -81,7 +82,12 @@ def copy_partitions(
     good: list[Path] = []
     todo: list[tuple[ArchivedFile, Path]] = []
     for item in files:
-        path = out / item.key
+        try:
+            path = layout.inside(out, item.key)
+        except layout.BadKey as exc:  # the reader parsed the key; this is the last guard
+            report.skipped.append(f"{item.key}: refused: {exc}")
+            warn(report.skipped[-1])
+            continue
         if _have(path, item):
             report.already += 1
             good.append(path)
@@ -132,6 +138,9 @@ def download(
         "articles", sources=selection.sources, since=selection.since, until=selection.until
     )
     report.selected = len(files)
+    for problem in reader.problems:
+        report.skipped.append(problem)
+        warn(problem)
     out.mkdir(parents=True, exist_ok=True)
     with tqdm(
         total=sum(f.size for f in files),
@@ -156,7 +165,10 @@ def download(
 
     if with_warc or wacz:
         warc_files = []
-        wanted = warc_export.pointers(chosen)
+        wanted, refused = warc_export.pointers(chosen)
+        for problem in refused:
+            report.skipped.append(problem)
+            warn(problem)
         with tqdm(
             total=sum(len(v) for v in wanted.values()),
             unit="rec",
@@ -165,7 +177,7 @@ def download(
             leave=False,
         ) as bar:
             for name, pointers in sorted(wanted.items()):
-                target = out / "warc" / warc_export.local_name(name)
+                target = warc_export.local_path(out, name)
                 if target.is_file():
                     kept, size, problems = len(pointers), target.stat().st_size, []
                 else:

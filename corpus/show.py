@@ -8,6 +8,7 @@ import io
 
 from warcio.archiveiterator import ArchiveIterator
 
+from corpus import warc_export
 from corpus.reader import ArchiveReader
 
 
@@ -44,8 +45,8 @@ def render(record: dict) -> str:
 
 
 def raw_response(reader: ArchiveReader, record: dict) -> bytes:
-    pointer = record["warc"]
-    data = reader.storage.get_range(pointer["filename"], pointer["offset"], pointer["length"])
+    pointer = warc_export.pointer(record.get("warc"))
+    data = reader.storage.get_range(pointer.filename, pointer.offset, pointer.length)
     warc_record = next(iter(ArchiveIterator(io.BytesIO(data))))
     status = warc_record.http_headers.statusline
     protocol = warc_record.http_headers.protocol or "HTTP/1.1"

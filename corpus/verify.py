@@ -62,6 +62,7 @@ def verify(reader: ArchiveReader, progress: Callable[[str], None] | None = None)
             continue
         if item.kind == "warc":
             report.problems += [f"{item.key}: {p}" for p in warc_problems(data)]
+    report.problems += reader.problems
     for prefix in ("warc/", "articles/"):
         for obj in reader.storage.list(prefix):
             if obj.key not in listed:

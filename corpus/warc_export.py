@@ -22,6 +22,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from pipelines import layout
 from pipelines.storage import Storage, StorageError
 
 
@@ -37,18 +38,39 @@ class Pointer:
     record_id: str
 
 
-def pointers(records: list[dict]) -> dict[str, list[Pointer]]:
-    """WARC file -> the records (every page of every article) to take from it."""
+def pointer(warc: object) -> Pointer:
+    """An article record's WARC pointer, checked: its file name decides what is read from
+    the archive and where a copy is written, so it must be a WARC key of the layout."""
+    if not isinstance(warc, dict):
+        raise layout.BadKey(f"{warc!r} is not a WARC pointer")
+    name = str(layout.parse(warc.get("filename"), kind="warc"))
+    offset, length, record_id = warc.get("offset"), warc.get("length"), warc.get("record_id")
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (offset, length)):
+        raise layout.BadKey(f"{name}: offset {offset!r} / length {length!r} are not numbers")
+    if offset < 0 or length <= 0 or not isinstance(record_id, str):
+        raise layout.BadKey(f"{name}: no record at offset {offset!r}, length {length!r}")
+    return Pointer(name, offset, length, record_id)
+
+
+def pointers(records: list[dict]) -> tuple[dict[str, list[Pointer]], list[str]]:
+    """WARC file -> the records (every page of every article) to take from it, and the
+    pointers refused (with the article they came from)."""
     by_file: dict[str, set[Pointer]] = defaultdict(set)
+    refused: list[str] = []
     for record in records:
         pages = record.get("pages") or [{"warc": record.get("warc")}]
         for page in pages:
-            warc = page.get("warc")
-            if warc:
-                by_file[warc["filename"]].add(
-                    Pointer(warc["filename"], warc["offset"], warc["length"], warc["record_id"])
-                )
-    return {name: sorted(found, key=lambda p: p.offset) for name, found in by_file.items()}
+            warc = page.get("warc") if isinstance(page, dict) else page
+            if not warc:
+                continue
+            try:
+                found = pointer(warc)
+            except layout.BadKey as exc:
+                refused.append(f"article {record.get('id')}: WARC pointer refused: {exc}")
+                continue
+            by_file[found.filename].add(found)
+    grouped = {name: sorted(found, key=lambda p: p.offset) for name, found in by_file.items()}
+    return grouped, refused
 
 
 def checked_record(data: bytes, pointer: Pointer) -> bytes:
@@ -104,9 +126,9 @@ def fetch_warc(
     return kept, written, problems
 
 
-def local_name(name: str) -> str:
-    """warc/source=x/date=d/file.warc.gz -> source=x/date=d/file.warc.gz"""
-    return name.removeprefix("warc/")
+def local_path(out: Path, name: str) -> Path:
+    """warc/source=x/date=d/file.warc.gz -> OUT/warc/source=x/date=d/file.warc.gz"""
+    return layout.inside(out / "warc", str(layout.parse(name, kind="warc")).removeprefix("warc/"))
 
 
 def pages_jsonl(records: list[dict], path: Path) -> None:

@@ -21,6 +21,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import GzippingWrapper, WARCWriter
 
+from pipelines import layout
 from pipelines.spool import Spool
 
 GZIP_LEVEL = 1
@@ -80,7 +81,7 @@ class WarcPointer:
 
 def _host_tag() -> str:
     host = socket.gethostname().split(".")[0] or "host"
-    return "".join(c if c.isalnum() or c == "-" else "-" for c in host)[:40]
+    return "".join(c if (c.isascii() and c.isalnum()) or c == "-" else "-" for c in host)[:40]
 
 
 class _Gzip(GzippingWrapper):
@@ -153,7 +154,7 @@ class RotatingWarcWriter:
             self.serial += 1
             stamp = self.crawl_id.split("-", 1)[0].replace("T", "").rstrip("Z")
             name = f"newsarchive-{self.source}-{stamp}-{self.serial:05d}-{self._tag}.warc.gz"
-            key = f"warc/source={self.source}/date={self.crawl_date}/{name}"
+            key = layout.warc_key(self.source, self.crawl_date, name)
             self._current = _WarcFile(key, self.spool)
             record = self._current.writer.create_warcinfo_record(name, dict(self.info))
             self._current.writer.write_record(record)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from pipelines import layout
 from pipelines.spool import Spool
 
 
@@ -85,9 +86,7 @@ class ArticleFileWriter:
             _, oldest = self._open.popitem(last=False)
             self._finish(oldest)
         self._serial += 1
-        key = (
-            f"articles/source={self.source}/date={date}/{self.crawl_id}-{self._serial:04d}.jsonl.gz"
-        )
+        key = layout.article_key(self.source, date, self.crawl_id, self._serial)
         handle = _OpenFile(key, self.spool.open_path_for(key))
         self._open[date] = handle
         return handle

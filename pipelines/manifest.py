@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from pipelines import layout
 from pipelines.spool import Uploaded
 
 
@@ -48,7 +49,7 @@ class RunManifest:
 
     @property
     def key(self) -> str:
-        return f"runs/{self.crawl_id}.json"
+        return layout.run_key(self.crawl_id)
 
     def count_records(self, key: str, n: int) -> None:
         with self._lock:

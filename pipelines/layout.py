@@ -1,0 +1,90 @@
+"""The archive's key layout, built and parsed here and nowhere else.
+
+Every file of the archive lives under a key of one grammar::
+
+    articles/source=<source>/date=<YYYY-MM-DD>/<crawl id>-<serial>.jsonl.gz
+    warc/source=<source>/date=<YYYY-MM-DD>/newsarchive-<source>-….warc.gz
+    runs/<crawl id>.json
+
+The read side takes keys from run manifests and WARC file names from article records,
+that is from the archive's own content, which a researcher may be reading from a bucket
+somebody else controls. So a key is parsed against this grammar before it is used, and a
+local path derived from it is resolved and checked to lie inside the folder it was meant
+for: a key that could climb out (``..``, an absolute path, a backslash, a NUL) is
+refused with :class:`BadKey`, never written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+KINDS = {"articles": ".jsonl.gz", "warc": ".warc.gz"}
+
+_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}"
+_KEY = re.compile(
+    r"(?P<kind>articles|warc)/source=(?P<source>[a-z0-9][a-z0-9_-]{0,63})"
+    rf"/date=(?P<day>\d{{4}}-\d{{2}}-\d{{2}})/(?P<name>{_NAME})"
+)
+_RUN = re.compile(rf"runs/(?P<name>{_NAME})\.json")
+
+
+class BadKey(ValueError):
+    """A key or file name that does not follow the archive's layout."""
+
+
+@dataclass(frozen=True)
+class Key:
+    kind: str  # articles | warc
+    source: str
+    day: date
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/source={self.source}/date={self.day.isoformat()}/{self.name}"
+
+
+def article_key(source: str, day: str, crawl_id: str, serial: int) -> str:
+    return str(parse(f"articles/source={source}/date={day}/{crawl_id}-{serial:04d}.jsonl.gz"))
+
+
+def warc_key(source: str, day: str, name: str) -> str:
+    return str(parse(f"warc/source={source}/date={day}/{name}", kind="warc"))
+
+
+def run_key(crawl_id: str) -> str:
+    key = f"runs/{crawl_id}.json"
+    if not _RUN.fullmatch(key) or ".." in crawl_id:
+        raise BadKey(f"{crawl_id!r} is not a crawl id the archive's layout allows")
+    return key
+
+
+def parse(key: object, kind: str | None = None) -> Key:
+    """The parts of a data file's key; :class:`BadKey` for anything else."""
+    if not isinstance(key, str):
+        raise BadKey(f"{key!r} is not a key (a string was expected)")
+    match = _KEY.fullmatch(key)
+    if not match or ".." in match["name"]:
+        raise BadKey(f"{key!r} does not follow the archive layout (kind/source=…/date=…/file)")
+    if kind is not None and match["kind"] != kind:
+        raise BadKey(f"{key!r} is not a {kind} file")
+    if not match["name"].endswith(KINDS[match["kind"]]):
+        raise BadKey(f"{key!r}: a {match['kind']} file name ends in {KINDS[match['kind']]}")
+    try:
+        day = date.fromisoformat(match["day"])
+    except ValueError:
+        raise BadKey(f"{key!r}: {match['day']} is not a calendar date") from None
+    return Key(match["kind"], match["source"], day, match["name"])
+
+
+def inside(root: Path, relative: str) -> Path:
+    """``root / relative``, refused unless it resolves to a path inside ``root``."""
+    base = root.resolve()
+    path = (base / relative).resolve()
+    if relative.startswith(("/", "\\")) or "\x00" in relative or not path.is_relative_to(base):
+        raise BadKey(f"{relative!r} would be written outside {root}")
+    if path == base:
+        raise BadKey(f"{relative!r} names {root} itself, not a file in it")
+    return path
