@@ -64,10 +64,16 @@ def _guess_language(text: str, declared: str | None) -> str | None:
     return "zh" if len(_CJK.findall(text)) > len(text) * 0.2 else "en"
 
 
+_SECTION_TIME = re.compile(r"\s*\d{1,2}:\d{2}\b.*$|\s*(?:19|20)\d{2}[-/.年].*$")
+
+
 def _section(values: list[str]) -> str | None:
+    """The section label; a label that shares its line with the time ("World 12:34,
+    25-Sep-2026", CGTN's div.news-section-date) keeps only the words before the time."""
     if not values:
         return None
-    parts = [p.strip() for p in re.split(r"\s*(?:\||»|>|/|›)\s*", values[0]) if p.strip()]
+    value = _SECTION_TIME.sub("", values[0])
+    parts = [p.strip() for p in re.split(r"\s*(?:\||»|>|/|›)\s*", value) if p.strip()]
     parts = [p for p in parts if p.lower() not in ("home", "首页")]
     return parts[-1] if parts else None
 
@@ -169,6 +175,14 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
         page_lines=set(first.header_lines) | set(paragraphs[:3]),
     )
     authors, byline = find_authors(paragraphs)
+    if not authors:
+        # A byline in the header's author slot ("By Li Wen Updated 16:08, 25-Sep-2026",
+        # CGTN's div.news-author): the time that shares the line is not a name.
+        for value in fields.get("source", []):
+            slot = _SECTION_TIME.sub("", re.sub(r"\s+Updated\b.*$", "", value)).strip()
+            if re.match(r"^By\s", slot):
+                authors, _ = find_authors(["by" + slot[2:]])
+                break
     metadata_lines = {v for k in ("published", "source", "editor") for v in fields.get(k, [])}
     if byline:
         metadata_lines.add(byline)
@@ -260,6 +274,7 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
             for c in cleaned.captions
         ],
         "removed": dict(sorted(cleaned.removed.items())),
+        "selector_missed": first.selector_missed,
         "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         # Every change of the clean text is a new version; earlier ones are kept.
         "version": known["version"] + 1 if known.get("content_sha256") else 1,

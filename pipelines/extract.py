@@ -55,6 +55,9 @@ class Extraction:
     captions: list[dict] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     profile_fields: dict[str, list[str]] = field(default_factory=dict)
+    # Metadata fields the profile names selectors for, none of which matched: a template
+    # change shows up as a per-field count (metadata/selector_missed/<field>).
+    selector_missed: list[str] = field(default_factory=list)
     header_lines: list[str] = field(default_factory=list)
     trailer_lines: list[str] = field(default_factory=list)
 
@@ -195,6 +198,20 @@ def _embedded_paragraphs(selector: Selector, spec: dict) -> tuple[list[str], lis
     return paragraphs, captions
 
 
+def _body_paragraphs(html: str, selectors: tuple[str, ...]) -> list[str]:
+    """The paragraphs under the first of the profile's body selectors that holds any."""
+    if not selectors:
+        return []
+    selector = Selector(root=load_html(html), type="html")
+    for css in selectors:
+        for node in selector.css(css)[:1]:
+            found = [" ".join(p.split()) for p in node.css("p").xpath("string()").getall()]
+            found = [p for p in found if p]
+            if found:
+                return found
+    return []
+
+
 def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     if not html or not html.strip():
         raise ExtractionFailed("empty_page")
@@ -214,6 +231,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         embedded, embedded_captions = _embedded_paragraphs(selector, profile.embedded_body)
         captions.extend(embedded_captions)
     profile_fields: dict[str, list[str]] = {}
+    missed: list[str] = []
     if profile is not None:
         for name, selectors in profile.metadata.items():
             for css in selectors:
@@ -221,6 +239,8 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
                 if values:
                     profile_fields[name] = values
                     break
+            else:
+                missed.append(name)
     _unwrap_layout_tables(tree)
     title_node = tree.find(".//title")
     page_title = _text(title_node) if title_node is not None else None
@@ -244,7 +264,10 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     if embedded:
         paragraphs = embedded
     elif document is None or not (document.text or "").strip():
-        raise ExtractionFailed("no_article_text", "trafilatura found no main text")
+        # trafilatura pruned the tree: the fallback parses the page again (rare).
+        paragraphs = _body_paragraphs(html, profile.body if profile else ())
+        if not paragraphs:
+            raise ExtractionFailed("no_article_text", "trafilatura found no main text")
     else:
         paragraphs = [p.strip() for p in document.text.split("\n") if p.strip()]
     if section:
@@ -266,6 +289,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         captions=captions,
         meta=meta,
         profile_fields=profile_fields,
+        selector_missed=missed,
         header_lines=header_lines(lines, paragraphs[0]),
         trailer_lines=trailer_lines(lines, paragraphs[-1]),
     )

@@ -113,6 +113,19 @@ class RunManifest:
                 for k, v in sorted(stats.items())
                 if k.startswith("clean/removed/")
             },
+            # Drift, so that a redesign shows in the run's record and not only as a drop in
+            # yield: links that look like articles but match no pattern, feeds that
+            # stopped, metadata fields whose profile selectors matched nothing.
+            "discovery": {
+                "unmatched_article_like": stats.get("discovery/unmatched_article_like", 0),
+                "unmatched_examples": list(stats.get("discovery/unmatched_examples") or []),
+                "stale_feeds": list(stats.get("discovery/stale_feeds") or []),
+            },
+            "selector_missed": {
+                k.removeprefix("metadata/selector_missed/"): v
+                for k, v in sorted(stats.items())
+                if k.startswith("metadata/selector_missed/")
+            },
             "deleted": sorted(self.deleted, key=lambda d: d["url"]),
             "files": files,
             "recovered_files": sorted(self.recovered, key=lambda f: f["key"]),

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 BEIJING = timezone(timedelta(hours=8))
 
 _NUMERIC_DT = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?P<y>(?:19|20|25)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:[ T]*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
 )
@@ -86,8 +86,13 @@ def parse_datetime(text: str | None) -> str | None:
         return None
     match = _NUMERIC_DT.search(text)
     if match:
+        year = int(match["y"])
+        if year >= 2500:
+            # Buddhist-era years (Gregorian + 543): China Daily's publishdate meta has
+            # carried 2569-05-17 for 2026-05-17 (docs/EVIDENCE.md §3a).
+            year -= 543
         try:
-            day = datetime(int(match["y"]), int(match["m"]), int(match["d"]))
+            day = datetime(year, int(match["m"]), int(match["d"]))
         except ValueError:
             return None
         if match["H"] is None:

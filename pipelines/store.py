@@ -83,6 +83,8 @@ class StorePipeline:
         self.stats.inc_value(f"article/stored/{record.get('language') or 'unknown'}")
         for rule, count in (record.get("removed") or {}).items():
             self.stats.inc_value(f"clean/removed/{rule}", count)
+        for field in record.get("selector_missed") or []:
+            self.stats.inc_value(f"metadata/selector_missed/{field}")
 
     def _unchanged(self, session, item: PageUnchanged) -> None:
         http = item.http or {}

@@ -55,6 +55,14 @@ STATE_DIR = os.environ.get("NEWSARCHIVE_STATE", "state")
 # Articles are refetched (conditionally) on every run while younger than this many days
 # in the archive; older ones are left alone. Feeds, sitemaps, listings: every run.
 REVISIT_DAYS = float(os.environ.get("NEWSARCHIVE_REVISIT_DAYS", "7"))
+# Discovery. A feed whose newest item is older than this many days is reported stale
+# (China Daily's RSS stopped in 2017 and still answers 200). A sitemap index (or the
+# Sitemap: lines of robots.txt) is walked only for children dated within this many days
+# when no -a since is given: CGTN's index lists ~700k archived URLs.
+STALE_FEED_DAYS = float(os.environ.get("NEWSARCHIVE_STALE_FEED_DAYS", "30"))
+SITEMAP_WINDOW_DAYS = float(os.environ.get("NEWSARCHIVE_SITEMAP_WINDOW_DAYS", "7"))
+# Links that look like articles but match no pattern: how many examples a run lists.
+UNMATCHED_EXAMPLES = int(os.environ.get("NEWSARCHIVE_UNMATCHED_EXAMPLES", "20"))
 # Each upload is tried this often, waiting 1, 2, 4... times the backoff in between
 # (on top of botocore's own retries), before the file is left in the spool.
 UPLOAD_ATTEMPTS = int(os.environ.get("NEWSARCHIVE_UPLOAD_ATTEMPTS", "5"))

@@ -19,7 +19,7 @@ def hostile(tmp_path_factory):
 
 
 def test_hostile_input_loses_no_good_page(hostile):
-    assert (hostile.expected, hostile.archived, hostile.duplicated) == (6, 6, 0)
+    assert (hostile.expected, hostile.archived, hostile.duplicated) == (8, 8, 0)
     assert hostile.failed == []
 
 
@@ -64,7 +64,7 @@ def test_a_30_second_storage_outage_loses_nothing(outage):
 def test_during_the_outage_the_files_wait_in_the_spool(outage):
     assert outage.details["first_status"] == 3
     assert sum(name.endswith(".warc.gz") for name in outage.details["spooled"]) == 1
-    assert sum(name.endswith(".jsonl.gz") for name in outage.details["spooled"]) == 4
+    assert sum(name.endswith(".jsonl.gz") for name in outage.details["spooled"]) == 6
 
 
 @pytest.mark.s3

@@ -64,10 +64,10 @@ def test_stats_prints_articles_per_source_and_month(archive):
     assert result.returncode == 0
     assert lines[1:7] == [
         "runs       7",
-        "articles   15 in 16 records (a record per version)",
+        "articles   22 in 23 records (a record per version)",
         f"dates      2005-08-16 .. {today}",
-        "languages  en 10, zh 6",
-        "versions   first versions 15, later versions 1, deleted 1",
+        "languages  en 15, zh 8",
+        "versions   first versions 22, later versions 1, deleted 1",
         f"WARC       7 files, {sum(p.stat().st_size for p in archive.rglob('*.warc.gz')):,} bytes",
     ]
     assert lines[8:] == [
@@ -82,16 +82,26 @@ def test_stats_prints_articles_per_source_and_month(archive):
         "2023-05          0           0           1         0        0        0        1",
         "2023-07          0           1           0         0        0        0        1",
         "2023-11          0           1           0         0        0        1        2",
+        "2024-05          0           0           0         0        1        0        1",
+        "2026-05          0           0           0         0        0        1        1",
+        "2026-08          0           0           1         0        0        0        1",
+        "2026-09          2           0           0         0        0        1        3",
+        "2026-10          0           0           0         0        1        0        1",
         f"{this_month}          1           0           0         1        0        0        2",
     ]
 
 
 def test_stats_json_is_for_scripts(archive):
     stats = json.loads(newsarchive("stats", "--archive", str(archive), "--json").stdout)
-    assert stats["articles"] == 15
-    assert stats["article_records"] == 16
-    assert stats["articles_by_source_month"]["ecns"] == {"2020-07": 1, "2023-02": 4}
-    assert stats["languages"] == {"en": 10, "zh": 6}
+    assert stats["articles"] == 22
+    assert stats["article_records"] == 23
+    assert stats["articles_by_source_month"]["ecns"] == {
+        "2020-07": 1,
+        "2023-02": 4,
+        "2024-05": 1,
+        "2026-10": 1,
+    }
+    assert stats["languages"] == {"en": 15, "zh": 8}
 
 
 # verify ------------------------------------------------------------------------------
@@ -101,7 +111,7 @@ def test_verify_passes_an_intact_archive(archive):
     result = newsarchive("verify", "--archive", str(archive))
     assert result.returncode == 0, result.stdout
     assert result.stdout == (
-        "verify: 21 files checked against 7 run manifests, 0 problems, 0 warnings\n"
+        "verify: 28 files checked against 7 run manifests, 0 problems, 0 warnings\n"
     )
 
 
@@ -198,10 +208,12 @@ def test_download_by_language(archive, tmp_path):
     assert urls(tmp_path) == [
         "https://china.chinadaily.com.cn/a/202311/17/WS65571297a310d5acd876f404.html",
         "http://www.chinanews.com/ll/2020/07-04/9229287.shtml",
+        "https://www.chinanews.com.cn/gj/2024/05-01/10210211.shtml",
         "http://chinaneast.xinhuanet.com/jizhe/2005-08/16/content_4894059.htm",
         "http://www.he.xinhuanet.com/news/2012-06/04/content_25340717.htm",
         "http://www.xinhuanet.com/world/2019-12/10/c_1125327450.htm",
         "http://www.news.cn/fortune/2023-11/17/c_1129981476.htm",
+        "https://www.news.cn/milpro/20260915/5f6458f153d94e58a2e0d22264e5252e/c.html",
     ]
 
 
@@ -221,7 +233,7 @@ def test_download_by_phrase_ignores_case(archive, tmp_path):
 def test_download_gives_the_latest_version_of_each_article(archive, tmp_path):
     download(archive, tmp_path, "--source", "ecns")
     records = [json.loads(line) for line in (tmp_path / "articles.jsonl").open()]
-    assert len(records) == 4
+    assert len(records) == 6
     assert [r["version"] for r in records if r["url"] == ECNS_EDITED] == [2]
 
 
@@ -229,7 +241,7 @@ def test_download_all_versions_keeps_every_version(archive, tmp_path):
     download(archive, tmp_path, "--source", "ecns", "--all-versions")
     records = [json.loads(line) for line in (tmp_path / "articles.jsonl").open()]
     edited = [r for r in records if r["url"] == ECNS_EDITED]
-    assert len(records) == 5
+    assert len(records) == 7
     assert [r["version"] for r in edited] == [1, 2]
     assert edited[1]["previous_sha256"] == edited[0]["content_sha256"]
 
@@ -239,8 +251,8 @@ def test_download_writes_its_provenance(archive, tmp_path):
     provenance = json.loads((tmp_path / "download.json").read_text())
     assert provenance["archive"] == str(archive)
     assert provenance["selection"]["sources"] == ["xinhua"]
-    assert provenance["articles"] == 4
-    assert len(provenance["article_files"]) == 4
+    assert provenance["articles"] == 6
+    assert len(provenance["article_files"]) == 6
     assert list(provenance["files"]) == ["articles.csv"]
 
 
@@ -258,9 +270,9 @@ def test_rerun_after_an_interruption_fetches_only_what_is_missing(archive, tmp_p
     assert first.returncode == second.returncode == 0
     missing = copies[0].stat().st_size + copies[1].stat().st_size
     assert second.stdout.splitlines()[1] == (
-        f"fetched 2 ({missing:,} bytes), 2 already in {tmp_path}, 0 skipped"
+        f"fetched 2 ({missing:,} bytes), 4 already in {tmp_path}, 0 skipped"
     )
-    assert len(urls(tmp_path)) == 4
+    assert len(urls(tmp_path)) == 6
 
 
 def test_rerun_replaces_a_local_copy_that_was_damaged(archive, tmp_path):
@@ -269,7 +281,7 @@ def test_rerun_replaces_a_local_copy_that_was_damaged(archive, tmp_path):
     copy.write_bytes(b"garbage")
     result = download(archive, tmp_path, "--source", "cgtn")
     assert result.stdout.splitlines()[1].startswith("fetched 1 (")
-    assert len(urls(tmp_path)) == 3
+    assert len(urls(tmp_path)) == 5
 
 
 def test_download_skips_a_corrupted_archive_file_with_a_warning(scratch_archive, tmp_path):
@@ -283,7 +295,7 @@ def test_download_skips_a_corrupted_archive_file_with_a_warning(scratch_archive,
     assert (
         result.stdout.splitlines()[-1] == "download incomplete: 1 skipped, see the warnings above"
     )
-    assert len(urls(tmp_path / "out")) == 3
+    assert len(urls(tmp_path / "out")) == 5
     assert not (tmp_path / "out" / key).exists()
 
 
@@ -294,7 +306,7 @@ def test_parquet_reads_back_with_the_documented_schema(archive, tmp_path):
     download(archive, tmp_path, "--format", "parquet")
     table = pq.read_table(tmp_path / "articles.parquet")
     assert table.schema.equals(SCHEMA, check_metadata=True)
-    assert table.num_rows == 15
+    assert table.num_rows == 22
     row = next(r for r in table.to_pylist() if r["url"] == ECNS_EDITED)
     assert row["published"] == "2023-02-04T15:13:19+08:00"
     assert row["published_utc"] == datetime(2023, 2, 4, 7, 13, 19, tzinfo=UTC)
@@ -314,8 +326,8 @@ def test_parquet_is_readable_by_duckdb_pandas_and_datasets(archive, tmp_path):
 
     download(archive, tmp_path, "--format", "parquet", "--source", "ecns")
     path = str(tmp_path / "articles.parquet")
-    assert duckdb.sql(f"select count(*) from '{path}' where language = 'en'").fetchall() == [(3,)]
-    assert len(pandas.read_parquet(path)) == 4
+    assert duckdb.sql(f"select count(*) from '{path}' where language = 'en'").fetchall() == [(4,)]
+    assert len(pandas.read_parquet(path)) == 6
     ds = datasets.Dataset.from_parquet(path, cache_dir=str(tmp_path / "hf"))
     assert sorted(ds["url"]) == sorted(urls_of(tmp_path / "articles.parquet"))
 

@@ -107,8 +107,8 @@ def test_seed_does_not_restart_a_run_in_progress(redis_url, slow_replay, tmp_pat
     seed = [str(BIN / "scrapy"), "seed", "ecns"]
     first = subprocess.run(seed, cwd=ROOT, env=env, capture_output=True, text=True)
     again = subprocess.run(seed, cwd=ROOT, env=env, capture_output=True, text=True)
-    assert first.stdout == f"ecns: new run, 4 seeds on the frontier at {redis_url}\n"
-    assert again.stdout.startswith("ecns: a run is in progress (0 requests queued, 4 seeds")
+    assert first.stdout == f"ecns: new run, 17 seeds on the frontier at {redis_url}\n"
+    assert again.stdout.startswith("ecns: a run is in progress (0 requests queued, 17 seeds")
 
 
 def test_a_seed_pushed_twice_is_fetched_once(redis_url, slow_replay, tmp_path):
@@ -116,7 +116,7 @@ def test_a_seed_pushed_twice_is_fetched_once(redis_url, slow_replay, tmp_path):
 
     env = worker_env(slow_replay, redis_url, tmp_path)
     prefix = env["NEWSARCHIVE_FRONTIER_PREFIX"]
-    feed = "https://www.ecns.cn/rss/politics.xml"
+    feed = "https://www.ecns.cn/rss/rss.xml"
     # What RedisSpider does with a seed (dont_filter=True) would fetch this feed twice.
     redis.Redis.from_url(redis_url).rpush(
         f"{prefix}:ecns:seeds", *[json.dumps({"kind": "feed", "url": feed})] * 2

@@ -189,4 +189,76 @@ def test_newsarchive_runs_lists_every_run_of_the_archive(local_run):
     lines = result.stdout.splitlines()
     assert len(lines) == 2 + len(ALL_SOURCES) + 1
     assert lines[-1].split()[:1] == ["total"]
-    assert lines[-1].split()[2:4] == ["13", "13"]  # articles, of which new
+    total = str(sum(len(urls) for urls in EXPECTED_ARTICLES.values()))
+    assert lines[-1].split()[2:4] == [total, total]  # articles, of which new
+
+
+# The outlets' 2025-2026 templates: what each page shows reaches the record.
+CURRENT_TEMPLATE_PAGES = {
+    "https://news.cgtn.com/news/2026-09-25/China-launches-new-satellite-for-ocean-monitoring-"
+    "1Gq3XkTz2Lm/p.html": (
+        "China launches new satellite for ocean monitoring",
+        "2026-09-25T14:32:00+08:00",
+        None,
+        "China",
+    ),
+    "https://newsus.cgtn.com/news/2026-09-24/U-S-China-trade-talks-resume-in-Geneva-"
+    "1Gp9WvRt7Ks/p.html": (
+        "U.S.-China trade talks resume in Geneva",
+        "2026-09-24T21:05:00+08:00",
+        "CGTN",
+        "World",
+    ),
+    "https://www.ecns.cn/china/politics/2026-10-03/detail-ihfkteqw7941628.shtml": (
+        "Xi and other Party and state leaders attend ceremony to present flower baskets to "
+        "national heroes on Martyrs' Day in Beijing",
+        "2026-10-03T09:34:32+08:00",
+        "Xinhua",
+        "Politics",
+    ),
+    "https://www.chinanews.com.cn/gj/2024/05-01/10210211.shtml": (
+        "南非知名旅游胜地爆发山火 沿线徒步线路全部关闭",
+        "2024-05-01T23:35:56+08:00",
+        "China News Service",
+        "国际新闻",
+    ),
+    "https://english.news.cn/20260509/3f2a9c7e5b1d4e8fa6c0b2d4e6f8a1c3/c.html": (
+        "China's railways log record passenger trips during May Day holiday",
+        "2026-05-09T10:15:32+08:00",
+        "Xinhua",
+        None,
+    ),
+    "https://www.news.cn/milpro/20260915/5f6458f153d94e58a2e0d22264e5252e/c.html": (
+        "伊朗称在霍尔木兹海峡以西击毁一架MQ-1无人机",
+        "2026-09-15T14:28:56+08:00",
+        "Xinhua",
+        None,
+    ),
+    "http://www.china.org.cn/2026-08/14/content_118647000.shtml": (
+        "China's inland waterway cargo volume rises in first seven months",
+        "2026-08-14",
+        "Xinhua",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("url", sorted(CURRENT_TEMPLATE_PAGES))
+def test_current_template_pages_give_title_date_agency_and_section(local_run, url):
+    storage, _, _ = local_run
+    record = next(r for r in read_articles(storage) if r["url"] == url)
+    found = (record["title"], record["published"], record["agency"], record["section"])
+    assert found == CURRENT_TEMPLATE_PAGES[url]
+    assert record["selector_missed"] == [] or url.startswith("http://www.china.org.cn")
+
+
+def test_the_run_manifest_reports_stale_feeds_and_unmatched_article_links(local_run):
+    storage, _, _ = local_run
+    manifests = {m["source"]: m for m in read_manifests(storage)}
+    stale = manifests["chinadaily"]["discovery"]["stale_feeds"]
+    assert stale == [
+        {"url": "http://www.chinadaily.com.cn/rss/china_rss.xml", "newest": "2017-12-12"}
+    ]
+    org = manifests["chinaorgcn"]["discovery"]
+    assert org["unmatched_article_like"] == 6
+    assert "http://www.china.org.cn/2026-08/15/article_118650001.html" in org["unmatched_examples"]

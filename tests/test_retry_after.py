@@ -45,6 +45,6 @@ def test_a_429_is_waited_out_and_a_day_long_503_is_left_for_later(tmp_path):
                 r.http_headers.get_statuscode()
                 for r in ArchiveIterator(fh)
                 if r.rec_type == "response"
-                and r.rec_headers.get_header("WARC-Target-URI").endswith("politics.xml")
+                and r.rec_headers.get_header("WARC-Target-URI").endswith("rss/rss.xml")
             ]
     assert feed == ["429", "200"]

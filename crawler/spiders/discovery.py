@@ -1,17 +1,23 @@
-"""The shared discovery spider: feeds, sitemaps and listings in, article pages out.
+"""The shared discovery spider: feeds, sitemaps, listings, robots.txt Sitemap: lines and
+Xinhua-style datasource lists in, article pages out.
 
-Everything site-specific comes from the source's profile. Spider arguments:
+Everything site-specific comes from the source's profile. Every link is canonicalised
+(:mod:`crawler.urls`) before a pattern or the dedup sees it. Spider arguments:
 ``-a since=YYYY-MM-DD -a until=YYYY-MM-DD`` keep entries whose date (sitemap lastmod,
 feed pubDate, Google News publication date, or the date in the URL) falls in the
 window, inclusive; entries with no date are kept. ``-a limit=N`` caps article pages.
+``-a capture_unmatched=1`` also archives links that look like articles (a date and an
+id in the path) but match no pattern of the profile; they are always counted
+(``discovery/unmatched_article_like``) and listed with examples in the run manifest.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
@@ -23,10 +29,9 @@ from crawler import profiles
 from crawler.extensions.archive import ArchiveExtension
 from crawler.items import ArticlePage, CapturedPage, PageGone, PageUnchanged
 from crawler.state import CrawlState
+from crawler.urls import article_like, identity, maybe_canonical, url_day
 
-URL_DATE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?!\d)"
-)
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 
@@ -76,14 +81,17 @@ def entry_day(text: str | None) -> date | None:
         return None
 
 
-def url_day(url: str) -> date | None:
-    match = URL_DATE.search(url)
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
+def child_day(url: str, lastmod: str | None) -> date | None:
+    """The newest day a child sitemap can hold: its lastmod, else a date in its name
+    (``sitemap_archived_2019.xml`` holds nothing after 2019-12-31), else unknown."""
+    day = entry_day(lastmod)
+    if day:
+        return day
+    day = url_day(url)
+    if day:
+        return day
+    years = YEAR.findall(url.rsplit("/", 1)[-1])
+    return date(int(years[-1]), 12, 31) if years else None
 
 
 def profile_seeds(profile) -> list[tuple[str, str]]:
@@ -92,8 +100,18 @@ def profile_seeds(profile) -> list[tuple[str, str]]:
     for edition in profile.editions:
         found += [("feed", url) for url in edition.feeds]
         found += [("sitemap", url) for url in edition.sitemaps]
+        found += [("robots", url) for url in edition.robots]
+        found += [("datasource", url) for url in edition.datasources]
         found += [("listing", url) for url in edition.listings]
     return found
+
+
+def _flag(value: str | None, argument: str) -> bool:
+    if value in (None, "", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ValueError(f"-a {argument}={value!r}: expected 1 or 0")
 
 
 class DiscoverySpider(scrapy.Spider):
@@ -106,9 +124,11 @@ class DiscoverySpider(scrapy.Spider):
         since: str | None = None,
         until: str | None = None,
         limit: str | None = None,
+        capture_unmatched: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.capture_unmatched = _flag(capture_unmatched, "capture_unmatched")
         self.profile = profiles.load(self.source)
         self.allowed_domains = list(self.profile.allowed_domains)
         self.since = parse_day(since, "since")
@@ -120,14 +140,23 @@ class DiscoverySpider(scrapy.Spider):
         except ValueError:
             raise ValueError(f"-a limit={limit!r} is not a whole number") from None
         self._scheduled: set[str] = set()
+        self._datasources: set[str] = set()
+        self._unmatched: set[str] = set()
         self._state: CrawlState | None = None
         self.now = datetime.now(UTC)
+        self.stale_feed_days = 30.0
+        self.sitemap_window_days = 7.0
+        self.unmatched_examples = 20
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.revisit_days = crawler.settings.getfloat("REVISIT_DAYS", 7.0)
-        spider.distributed = crawler.settings.getbool("DISTRIBUTED")
+        settings = crawler.settings
+        spider.revisit_days = settings.getfloat("REVISIT_DAYS", 7.0)
+        spider.distributed = settings.getbool("DISTRIBUTED")
+        spider.stale_feed_days = settings.getfloat("STALE_FEED_DAYS", 30.0)
+        spider.sitemap_window_days = settings.getfloat("SITEMAP_WINDOW_DAYS", 7.0)
+        spider.unmatched_examples = settings.getint("UNMATCHED_EXAMPLES", 20)
         return spider
 
     # -- entry points ------------------------------------------------------------------
@@ -139,6 +168,10 @@ class DiscoverySpider(scrapy.Spider):
             return scrapy.Request(url, callback=self.parse_feed, priority=20)
         if kind == "sitemap":
             return scrapy.Request(url, callback=self.parse_sitemap, priority=20)
+        if kind == "robots":
+            return scrapy.Request(url, callback=self.parse_robots, priority=20)
+        if kind == "datasource":
+            return scrapy.Request(url, callback=self.parse_datasource, priority=15)
         if kind == "listing":
             return scrapy.Request(
                 url, callback=self.parse_listing, priority=10, meta={"listing_page": 1}
@@ -168,14 +201,25 @@ class DiscoverySpider(scrapy.Spider):
             return False
         return not (self.until and day > self.until)
 
-    def article_request(self, url: str, via: str, **found: Any) -> scrapy.Request | None:
-        if not self.profile.is_article(url):
+    def article_request(
+        self, link: str, via: str, base: str | None = None, **found: Any
+    ) -> scrapy.Request | None:
+        """The request for an article link, or None (not an article, out of the window,
+        seen, not due, over the limit). A link on the source's hosts that looks like an
+        article but matches no pattern is counted and listed as drift."""
+        url = maybe_canonical(link, base)
+        if url is None:
             return None
+        if not self.profile.is_article(url):
+            if not self._unmatched_article_like(url):
+                return None
+            via = "unmatched"
         day = found.get("day") or url_day(url)
         if not self.in_window(day):
             self.crawler.stats.inc_value("discovery/out_of_window")
             return None
-        if url in self._scheduled:
+        key = identity(url)
+        if key in self._scheduled:
             return None
         known = self.crawl_state.get(url) if self.crawl_state else None
         if known is not None and not known.due(self.now, self.revisit_days):
@@ -184,7 +228,7 @@ class DiscoverySpider(scrapy.Spider):
         if self.limit is not None and len(self._scheduled) >= self.limit:
             self.crawler.stats.inc_value("discovery/over_limit")
             return None
-        self._scheduled.add(url)
+        self._scheduled.add(key)
         self.crawler.stats.inc_value(f"discovery/articles_from_{via}")
         discovered = {"via": via}
         if found.get("date"):
@@ -227,6 +271,38 @@ class DiscoverySpider(scrapy.Spider):
                 self._state = extension.session.state
         return self._state
 
+    def _unmatched_article_like(self, url: str) -> bool:
+        """Count (once) a link on the source's hosts that looks like an article but that
+        no pattern accepts, keep it as an example; True when it is to be captured."""
+        if not self.profile.in_scope(url) or not article_like(url):
+            return False
+        if self.profile.listing_page_number(url) is not None:
+            return False
+        key = identity(url)
+        if key not in self._unmatched:
+            self._unmatched.add(key)
+            stats = self.crawler.stats
+            stats.inc_value("discovery/unmatched_article_like")
+            examples = stats.get_value("discovery/unmatched_examples") or []
+            if len(examples) < self.unmatched_examples:
+                stats.set_value("discovery/unmatched_examples", [*examples, url])
+            self.logger.info("looks like an article but matches no pattern: %s", url)
+        return self.capture_unmatched
+
+    def window_start(self) -> date:
+        """The oldest day a sitemap child must reach to be walked: -a since, else the
+        default window (never a walk of an outlet's whole archive unasked)."""
+        if self.since:
+            return self.since
+        return (self.now - timedelta(days=self.sitemap_window_days)).date()
+
+    def child_sitemap_request(self, url: str, lastmod: str | None) -> scrapy.Request | None:
+        day = child_day(url, lastmod)
+        if day is not None and day < self.window_start():
+            self.crawler.stats.inc_value("discovery/sitemap_children_skipped")
+            return None
+        return scrapy.Request(url, callback=self.parse_sitemap, priority=20)
+
     # -- feeds, sitemaps, listings ------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         selector = scrapy.Selector(response, type="xml")
@@ -235,23 +311,55 @@ class DiscoverySpider(scrapy.Spider):
         if not entries:
             self.crawler.stats.inc_value("discovery/bad_feed")
             self.logger.warning("no items in feed %s", response.url)
+        newest: date | None = None
         for entry in entries:
             link = (
                 entry.xpath("link/text()").get()
                 or entry.xpath("link[not(@rel) or @rel='alternate']/@href").get()
                 or ""
             ).strip()
-            if not link:
-                continue
             stamp = entry.xpath(
                 "pubDate/text() | published/text() | updated/text() | date/text()"
             ).get()
+            day = entry_day(stamp)
+            if not link:
+                continue
+            day = day or url_day(maybe_canonical(link, response.url) or "")
+            if day and (newest is None or day > newest):
+                newest = day
             title = (entry.xpath("title/text()").get() or "").strip()
             request = self.article_request(
-                response.urljoin(link), "feed", date=stamp, day=entry_day(stamp), title=title
+                link, "feed", base=response.url, date=stamp, day=day, title=title
             )
             if request:
                 yield request
+        if newest is None:
+            channel = selector.xpath(
+                "//channel/lastBuildDate/text() | //channel/pubDate/text() | /feed/updated/text()"
+            ).get()
+            newest = entry_day(channel)
+        self._check_fresh(response.url, newest)
+
+    def _check_fresh(self, url: str, newest: date | None) -> None:
+        """A feed that still answers but stopped (China Daily's in 2017) is reported, and
+        the crawl goes on with its other entry points."""
+        if newest is None:
+            return
+        age = (self.now.date() - newest).days
+        if age > self.stale_feed_days:
+            stats = self.crawler.stats
+            stats.inc_value("discovery/stale_feed")
+            stale = stats.get_value("discovery/stale_feeds") or []
+            stats.set_value(
+                "discovery/stale_feeds", [*stale, {"url": url, "newest": newest.isoformat()}]
+            )
+            self.logger.warning(
+                "stale feed %s: newest item %s, %d days old (NEWSARCHIVE_STALE_FEED_DAYS=%g)",
+                url,
+                newest.isoformat(),
+                age,
+                self.stale_feed_days,
+            )
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         try:
@@ -262,20 +370,18 @@ class DiscoverySpider(scrapy.Spider):
             return
         if sitemap.type == "sitemapindex":
             for entry in sitemap:
-                day = entry_day(entry.get("lastmod"))
-                # A child sitemap last changed before the window holds nothing in it.
-                if day and self.since and day < self.since:
-                    continue
-                yield scrapy.Request(
-                    response.urljoin(entry["loc"]), callback=self.parse_sitemap, priority=20
-                )
+                child = maybe_canonical(entry.get("loc", ""), response.url)
+                if child:
+                    request = self.child_sitemap_request(child, entry.get("lastmod"))
+                    if request:
+                        yield request
             return
         for entry in sitemap:
-            loc = entry.get("loc", "").strip()
             stamp = entry.get("news_publication_date") or entry.get("lastmod")
             request = self.article_request(
-                response.urljoin(loc),
+                entry.get("loc", ""),
                 "sitemap",
+                base=response.url,
                 date=stamp,
                 day=entry_day(stamp),
                 title=entry.get("news_title"),
@@ -283,16 +389,85 @@ class DiscoverySpider(scrapy.Spider):
             if request:
                 yield request
 
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """The ``Sitemap:`` lines of robots.txt, chosen by the date in their names."""
+        found = 0
+        for line in response.text.splitlines():
+            name, _, value = line.partition(":")
+            if name.strip().lower() != "sitemap":
+                continue
+            child = maybe_canonical(value.strip(), response.url)
+            if not child:
+                continue
+            found += 1
+            request = self.child_sitemap_request(child, None)
+            if request:
+                yield request
+        if not found:
+            self.crawler.stats.inc_value("discovery/robots_without_sitemaps")
+            self.logger.warning("no Sitemap: lines in %s", response.url)
+
+    def parse_datasource(self, response: Response) -> Iterator[scrapy.Request]:
+        """A Xinhua-style datasource list (``ds_<id>.json``): the items a hub page shows."""
+        spec = self.profile.datasource
+        try:
+            data = json.loads(response.text)
+            items = data[spec["items"]] if spec else None
+        except (ValueError, KeyError, TypeError) as exc:
+            items = None
+            self.logger.warning("unreadable datasource %s: %s", response.url, exc)
+        if not isinstance(items, list):
+            self.crawler.stats.inc_value("discovery/bad_datasource")
+            return
+        newest: date | None = None
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get(spec["link"]), str):
+                continue
+            stamp = item.get(spec.get("date", ""))
+            stamp = stamp if isinstance(stamp, str) else None
+            day = entry_day(stamp)
+            if day and (newest is None or day > newest):
+                newest = day
+            title = item.get(spec.get("title", ""))
+            request = self.article_request(
+                item[spec["link"]],
+                "datasource",
+                base=response.url,
+                date=stamp,
+                day=day,
+                title=title.strip() if isinstance(title, str) else None,
+            )
+            if request:
+                yield request
+        self._check_fresh(response.url, newest)
+
+    def _datasource_requests(self, response: Response) -> Iterator[scrapy.Request]:
+        spec = self.profile.datasource
+        if not spec:
+            return
+        for ds_id in dict.fromkeys(spec["attribute"].findall(response.text)):
+            url = response.urljoin(spec["file"].format(id=ds_id))
+            if url in self._datasources:
+                continue
+            self._datasources.add(url)
+            self.crawler.stats.inc_value("discovery/datasources")
+            yield scrapy.Request(url, callback=self.parse_datasource, priority=15)
+
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         page = response.meta.get("listing_page", 1)
+        yield from self._datasource_requests(response)
+        next_pages: set[str] = set()
         for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip()).split("#", 1)[0]
+            url = maybe_canonical(href, response.url)
+            if url is None:
+                continue
             request = self.article_request(url, "listing")
             if request:
                 yield request
                 continue
             number = self.profile.listing_page_number(url)
-            if number and number == page + 1:
+            if number and number == page + 1 and url not in next_pages:
+                next_pages.add(url)
                 if number > self.max_listing_pages:
                     # Listings that never end (calendars, endless "next") are traps.
                     self.crawler.stats.inc_value("discovery/listing_page_cap")
