@@ -5,6 +5,8 @@ newsarchive stats|verify [--archive URI]
 newsarchive download --archive URI --out DIR [--source S] [--since D] [--until D] ...
 newsarchive show ID [--raw]
 newsarchive extract FILE.html --url URL [--source S] [--format json|text]
+newsarchive url URL... [--json]
+newsarchive probe [SOURCE...] [--samples K] [--json]
 """
 
 from __future__ import annotations
@@ -199,6 +201,34 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_url(args: argparse.Namespace) -> int:
+    from crawler.explain import explain
+
+    urls = args.urls
+    if urls == ["-"]:
+        urls = [line.strip() for line in sys.stdin if line.strip()]
+    for url in urls:
+        report = explain(url)
+        if args.json:
+            print(json.dumps(report.as_dict(), ensure_ascii=False))
+            continue
+        print(report.url)
+        if report.canonical and report.canonical != report.url:
+            print(f"  canonical  {report.canonical}")
+        print(f"  source     {report.source or '-'}   language {report.language or '-'}")
+        verdict = "ARTICLE" if report.article else "not an article"
+        print(f"  {verdict}: {report.reason}")
+        if report.pattern:
+            print(f"  pattern    {report.pattern}")
+    return 0
+
+
+def _cmd_probe(args: argparse.Namespace) -> int:
+    from crawler.probe import run_probe
+
+    return run_probe(args.sources, samples=args.samples, as_json=args.json)
+
+
 def _guess_source(url: str) -> str | None:
     from crawler import profiles
 
@@ -331,6 +361,43 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: text for *.txt, else HTML)",
     )
     extract.set_defaults(func=_cmd_extract)
+
+    url = sub.add_parser(
+        "url",
+        help="explain a URL: source, language, canonical form, whether it is an article",
+        description="Answer 'why was this not archived?': the source profile that claims "
+        "the URL's host, the edition's language, the canonical form the crawler uses, and "
+        "whether an article pattern accepts it (which one, or why not).",
+    )
+    url.add_argument("urls", nargs="+", metavar="URL", help="one or more URLs (- reads stdin)")
+    url.add_argument("--json", action="store_true", help="one JSON object per line")
+    url.set_defaults(func=_cmd_url)
+
+    probe = sub.add_parser(
+        "probe",
+        help="check the live sites: entry points, article links, metadata selectors",
+        description="For an operator on a machine that reaches the outlets, before "
+        "scheduling and after any failure: fetch every entry point of each source (with "
+        "the production settings: robots.txt, politeness), count the article links found "
+        "and those that look like articles but match no pattern, then fetch and extract "
+        "sample articles and report which metadata fields the profile's selectors filled. "
+        "Writes nothing to the archive. Exit 0 when every source looks healthy, 1 when a "
+        "source yields no article, every entry point fails, no sample of an edition could "
+        "be extracted, or a field is empty on every sample of an edition; 2 on a usage "
+        "error.",
+    )
+    probe.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="sources to probe (default: every source)"
+    )
+    probe.add_argument(
+        "--samples",
+        type=int,
+        default=3,
+        metavar="K",
+        help="sample articles to extract per edition (default: 3)",
+    )
+    probe.add_argument("--json", action="store_true", help="print one JSON object per source")
+    probe.set_defaults(func=_cmd_probe)
     return parser
 
 
