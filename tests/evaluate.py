@@ -1,14 +1,22 @@
-"""`make eval`: newsarchive's extraction against plain trafilatura, page by page.
+"""`make eval`: newsarchive's extraction against plain trafilatura, in one run, one table
+per set, each ending in one summary line.
 
-For the five reconstructed seed pages and the captured article pages: body paragraphs
-found / expected (exact text), junk lines leaked (expected junk appearing as a line),
-other non-body lines emitted, and metadata fields right. Then the time per page of
-trafilatura alone and of our cleaning stage, so the cleaning budget can be checked.
-Plain trafilatura runs with its defaults and with favor_precision, its precision mode.
+1. The five reconstructed seed pages and the captured article pages: body paragraphs
+   found / expected (exact text), junk lines leaked, other non-body lines, metadata
+   fields right; plain trafilatura with its defaults and with favor_precision. Then the
+   time per page of trafilatura alone and of our cleaning stage.
+2. trafilatura's benchmark (eval/trafilatura, 989 pages): snippet precision, recall, F1.
+3. zh-dev (eval/zh-dev, 49 Chinese pages): paragraph precision, recall, F1, titles,
+   dates, junk lines, agency and editor (tests/eval_sets.py has the scoring rules).
+Sets 2 and 3 compare with plain trafilatura fast=True and fast=False on the same pages.
+``--write README.md`` puts the tables of sets 2 and 3 into the README's extraction section.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import re
 import statistics
 import time
 from pathlib import Path
@@ -140,7 +148,7 @@ def timings(case: dict, repeat: int = 5) -> tuple[float, float]:
     return statistics.median(tra), statistics.median(cln)
 
 
-def main() -> None:
+def captured_section() -> None:
     rows = []
     totals = {k: [0, 0, 0, 0, 0, 0] for k in ("newsarchive", "trafilatura", "precision")}
     for case in cases():
@@ -183,6 +191,95 @@ def main() -> None:
         f"newsarchive pipeline (decode, extract, clean, normalize) "
         f"{statistics.median(whole):.1f} ms"
     )
+
+
+def trafilatura_section(workers: int) -> list[str]:
+    from tests.eval_sets import score_trafilatura_set
+
+    scores = score_trafilatura_set(workers)
+    lines = [
+        "| extractor | precision | recall | F1 | pages with no text |",
+        "|---|---|---|---|---|",
+    ]
+    for name, sc in scores.items():
+        lines.append(
+            f"| {name} | {sc.precision:.4f} | {sc.recall:.4f} | {sc.f1:.4f} | {len(sc.failed)} |"
+        )
+    ours, fast, full = scores.values()
+    lines.append("")
+    lines.append(
+        f"trafilatura set (989 pages): newsarchive F1 {ours.f1:.4f} (P {ours.precision:.4f}, "
+        f"R {ours.recall:.4f}, {len(ours.failed)} pages with no text); plain trafilatura "
+        f"fast {fast.f1:.4f}, full {full.f1:.4f}"
+    )
+    return lines
+
+
+def zh_section(workers: int) -> list[str]:
+    from tests.eval_sets import score_zh_dev
+
+    scores = score_zh_dev(workers)
+    lines = [
+        "| extractor | precision | recall | F1 | titles | dates | junk lines | agency | editor |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, sc in scores.items():
+        n = sc.pages
+        lines.append(
+            f"| {name} | {sc.precision:.3f} | {sc.recall:.3f} | {sc.f1:.3f} | {sc.titles}/{n} "
+            f"| {sc.dates}/{n} | {sc.junk} | {sc.agency}/{n} | {sc.editor}/{n} |"
+        )
+    ours, fast, full = scores.values()
+    lines.append("")
+    lines.append(
+        f"zh-dev ({ours.pages} pages): newsarchive paragraph F1 {ours.f1:.3f} "
+        f"(P {ours.precision:.3f}, R {ours.recall:.3f}), titles {ours.titles}/{ours.pages}, "
+        f"dates {ours.dates}/{ours.pages}, junk lines {ours.junk}; plain trafilatura fast "
+        f"{fast.f1:.3f}, full {full.f1:.3f}"
+    )
+    return lines
+
+
+START, END = "<!-- make eval: development sets -->", "<!-- /make eval -->"
+
+
+def write_readme(path: Path, traf: list[str], zh: list[str]) -> None:
+    block = "\n".join(
+        [
+            START,
+            "trafilatura's benchmark (`eval/trafilatura`, 989 pages, snippet scoring):",
+            "",
+            *traf,
+            "",
+            "zh-dev (`eval/zh-dev`, 49 Chinese pages, exact paragraphs):",
+            "",
+            *zh,
+            END,
+        ]
+    )
+    text = path.read_text()
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"{path} has no {START} ... {END} block to fill")
+    path.write_text(pattern.sub(lambda _: block, text))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--write", type=Path, help="fill the README's table block")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    print("== seed and captured pages ==")
+    captured_section()
+    print("\n== trafilatura's benchmark (eval/trafilatura) ==")
+    traf = trafilatura_section(args.workers)
+    print("\n".join(traf))
+    print("\n== zh-dev (eval/zh-dev) ==")
+    zh = zh_section(args.workers)
+    print("\n".join(zh))
+    if args.write:
+        write_readme(args.write, traf, zh)
+        print(f"\nwrote the tables into {args.write}")
 
 
 if __name__ == "__main__":
