@@ -28,7 +28,7 @@ help:
 	@echo "make redis-start / redis-stop      a throw-away Redis on loopback (redis://127.0.0.1:6390/0)"
 	@echo "make bench     pages/s, CPU per stage, peak RSS vs trafilatura alone (docs/PERFORMANCE.md)"
 	@echo "make chaos     fault scenarios (S3 outage, kill, hostile pages, secrets) as a table"
-	@echo "make eval      extraction quality vs plain trafilatura on the seed and captured pages"
+	@echo "make eval      extraction quality vs plain trafilatura: seed and captured pages, eval/ sets"
 	@echo "make lint      ruff"
 	@echo "make setup     create .venv and install newsarchive with its pinned dependencies"
 
@@ -74,7 +74,7 @@ demo: setup
 	@$(MAKE) --no-print-directory crawl REPLAY=1
 
 eval: setup
-	@$(BIN)/python -m tests.evaluate
+	@$(BIN)/python -m tests.evaluate --write README.md
 
 lint: setup
 	$(BIN)/ruff check .

@@ -65,10 +65,8 @@ def article(request_url: str, match: re.Match) -> tuple[bytes, str]:
     return page(int(match.group(2)) - 100000)
 
 
-def sitemap(request_url: str, match: re.Match | None) -> tuple[bytes, str]:
-    entries = "".join(f"<url><loc>{url(n)}</loc></url>" for n in range(count()))
-    body = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
-    )
-    return body.encode(), "application/xml"
+def home(request_url: str, match: re.Match | None) -> tuple[bytes, str]:
+    """The home page, China.org.cn's entry point in its profile, linking every page."""
+    links = "".join(f'<li><a href="{url(n)}">Dispatch {n}</a></li>' for n in range(count()))
+    return f"<html><body><ul>{links}</ul></body></html>".encode(), "text/html; charset=utf-8"
+

@@ -6,7 +6,9 @@ single-process trafilatura-only baseline on the same pages.
 Prints pages/s and articles/s of the crawl (to a local folder, and to SeaweedFS when
 S3_TEST_ENDPOINT is set), CPU ms per page by stage, the peak RSS of the crawl's process
 tree, the baseline's pages/s, and last the headline line
-``bench: ratio R, pipeline X articles/s, trafilatura-only Y pages/s, peak RSS M MB``.
+``bench: ratio R, pipeline X articles/s, trafilatura-only Y pages/s, peak RSS M MB,
+trafilatura-set F1 F, zh-dev F1 Z``: the last two measured by the same code on the
+extraction development sets (eval/), so a speed-up that costs quality shows in one line.
 Speed and memory are measured here, never asserted in the tests.
 """
 
@@ -216,7 +218,12 @@ def machine() -> str:
     )
 
 
-def report(results: list[CrawlResult], memory: CrawlResult | None, base: float) -> list[str]:
+def report(
+    results: list[CrawlResult],
+    memory: CrawlResult | None,
+    base: float,
+    quality: tuple[float, float],
+) -> list[str]:
     lines = [f"machine: {machine()}", ""]
     lines.append(
         f"{'crawl':28} {'pages':>6} {'articles':>8} {'seconds':>8} {'pages/s':>8} "
@@ -248,9 +255,21 @@ def report(results: list[CrawlResult], memory: CrawlResult | None, base: float) 
     peak = max(r.peak_rss for r in [*results, *([memory] if memory else [])])
     lines.append(
         f"bench: ratio {main.articles_per_s / base:.2f}, pipeline {main.articles_per_s:.1f} "
-        f"articles/s, trafilatura-only {base:.1f} pages/s, peak RSS {peak / 2**20:.0f} MB"
+        f"articles/s, trafilatura-only {base:.1f} pages/s, peak RSS {peak / 2**20:.0f} MB, "
+        f"trafilatura-set F1 {quality[0]:.4f}, zh-dev F1 {quality[1]:.3f}"
     )
     return lines
+
+
+def extraction_quality() -> tuple[float, float]:
+    """This code's F1 on trafilatura's benchmark and on zh-dev (make eval has the full
+    tables and the comparison with plain trafilatura)."""
+    from tests.eval_sets import score_trafilatura_set, score_zh_dev
+
+    ours = ("newsarchive",)
+    workers = os.cpu_count() or 1
+    traf = score_trafilatura_set(workers, ours)["newsarchive"].f1
+    return traf, score_zh_dev(workers, ours)["newsarchive"].f1
 
 
 def main() -> int:
@@ -292,7 +311,9 @@ def main() -> int:
                 root / "memory",
                 {},
             )
-    lines = report(results, memory, base)
+    print("bench: extraction quality on the development sets…", file=sys.stderr)
+    quality = extraction_quality()
+    lines = report(results, memory, base, quality)
     print("\n".join(lines))
     if args.write:
         write_doc(Path(args.write), lines)

@@ -29,6 +29,7 @@ from pipelines.normalize import (
     find_dateline,
     find_editor,
     header_facts,
+    headline,
     labelled_dates,
     labelled_line_value,
     parse_datetime,
@@ -169,8 +170,9 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
         )
         if n
     ]
+    agreed = headline(first.headings, [first.og_title, first.page_title, first.title])
     title = clean_title(
-        [*(fields.get("title", [])[:1]), first.og_title, first.title, first.page_title],
+        [*(fields.get("title", [])[:1]), agreed, first.og_title, first.title, first.page_title],
         site_names,
         page_lines=set(first.header_lines) | set(paragraphs[:3]),
     )

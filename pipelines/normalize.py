@@ -219,6 +219,26 @@ def find_authors(paragraphs: list[str]) -> tuple[list[str], str | None]:
     return [], None
 
 
+def headline(headings: list[str], others: list[str | None]) -> str | None:
+    """The headline as printed in the article's own heading, chosen by agreement: the
+    first h1/h2 that another title source (og:title, <title>, trafilatura's title)
+    contains, or that contains one of them (a title cut short at a quote). The heading
+    must carry a good part of that title, so a logo heading ("新华网") never wins."""
+    refs = [" ".join(o.split()) for o in others if o and o.strip()]
+    for raw in headings:
+        heading = " ".join(raw.split())
+        if not 4 <= len(heading) <= 200:
+            continue
+        for ref in refs:
+            if heading in ref and len(heading) >= 0.4 * len(ref):
+                return heading
+            if ref in heading and len(ref) >= 0.5 * len(heading):
+                # A title cut short (at a quote) is the start of the heading; a heading
+                # with a label before the title ("原创…") is not the headline itself.
+                return heading if heading.startswith(ref) else ref
+    return None
+
+
 def clean_title(
     candidates: list[str | None], site_names: list[str], page_lines: set[str] | None = None
 ) -> str | None:
@@ -297,7 +317,11 @@ def chinese_names(text: str) -> list[str]:
     return names
 
 
-_OWN_DATE = re.compile(r"\d{1,2}:\d{2}|来源|source|发布|\d{4}年\d{1,2}月\d{1,2}日", re.I)
+_OWN_DATE = re.compile(
+    r"\d{1,2}:\d{2}|来源|source|发布|时间|日期|published|posted|\d{4}年\d{1,2}月\d{1,2}日", re.I
+)
+# A line that is nothing but a date.
+_BARE_DATE = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?")
 
 
 def header_facts(lines: list[str]) -> dict[str, str]:
@@ -309,12 +333,14 @@ def header_facts(lines: list[str]) -> dict[str, str]:
             joined[-1] += " " + line
         else:
             joined.append(line)
-    for line in reversed(joined):  # nearest the body first
+    for distance, line in enumerate(reversed(joined)):  # nearest the body first
         if "published" not in facts and len(line) < 80:
             found = labelled_dates(line)
             # A bare date above the body may belong to anything; one with a time, a
-            # source or a full Chinese date is the article's own.
-            if found.get("published") and _OWN_DATE.search(line):
+            # source, a label or a full Chinese date is the article's own, and so is a
+            # line that is only a date right above the body (the headline's dateline).
+            own = _OWN_DATE.search(line) or (distance < 3 and _BARE_DATE.fullmatch(line))
+            if found.get("published") and own:
                 facts["published"] = found["published"]
         if "updated" not in facts and len(line) < 80:
             found = labelled_dates(line)
