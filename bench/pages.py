@@ -69,4 +69,3 @@ def home(request_url: str, match: re.Match | None) -> tuple[bytes, str]:
     """The home page, China.org.cn's entry point in its profile, linking every page."""
     links = "".join(f'<li><a href="{url(n)}">Dispatch {n}</a></li>' for n in range(count()))
     return f"<html><body><ul>{links}</ul></body></html>".encode(), "text/html; charset=utf-8"
-
