@@ -52,11 +52,23 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"^font size:?",
         r"^【?(字号|打印|关闭)",
         r"^back to (the )?top\b",
+        r"^(微信)?扫一扫",
+        r"^(分享到|分享至)",
     ),
     "app_promo": _rx(
         r"\bapp download$",
         r"^follow .{2,40} on (twitter|facebook|x|weibo)",
         r"^(download|get) (the|our) .{0,30}app\b",
+        r"(扫描|长按|识别).{0,12}二维码",
+        r"^关注(该|本)?公众号",
+    ),
+    # The publisher's words about the article, not the article: views disclaimers and
+    # reprint notices.
+    "disclaimer": _rx(
+        r"仅代表作者(个人)?(观点|立场)",
+        r"(并不|不)(代表|表明).{0,12}(观点|立场)",
+        r"(未经|未经过)(允许|授权|许可).{0,8}(不得|禁止)转载",
+        r"^转载请注明",
     ),
     "comments": _rx(
         r"^\d+ comment\(?s?\)?",
@@ -74,14 +86,22 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"^more\s*(photo|video|top news|news)?$",
         r"^global edition$",
         r"^sitemap$",
+        r"^(为您推荐|推荐(新闻|阅读)|相关(新闻|阅读|文章|资讯)|热门推荐|猜你喜欢|小编最近文章|"
+        r"延伸阅读|更多精彩)\s*[:：]?$",
     ),
     # Rails list headlines cut short with an ellipsis; reporting does not end that way.
     "teaser": _rx(r"^.{1,100}(\.\.\.|…)$"),
     "see_also": _rx(r"^(see also|related|read also|also read)\b\s*:?\s+\S"),
     "stray_label": _rx(r"^title\s*:\s+\S"),
+    # The headline before an outlet re-titled a story; the title field has the headline.
+    "original_title": _rx(r"^[（(]?\s*原标题\s*[:：]"),
+    "image_credit": _rx(r"^(图片来源|图源|题图来源)\s*[:：|]"),
+    # Production credits other than the editor: proofreading, review, producers.
+    "credit_line": _rx(r"^(校对|审核|审校|监制|出品|策划|排版|美编)\s*[:：|｜]"),
     "seo_spam": _rx(r"主站蜘蛛池", r"^(?:[\u4e00-\u9fff]{2,8}\s*\|\s*){5,}"),
     "breadcrumb": _rx(
-        r"^(当前位置|您的位置|您现在的位置)\s*[:：]", r"^(home|首页)\s*(\||»|>|/|｜)\s*\S"
+        r"^[|｜\s]*(当前位置|您的位置|您现在的位置|您所在的位置|位置)\s*[:：]",
+        r"^(home|首页)\s*(\||»|>|/|｜)\s*\S",
     ),
     "nav_footer": _rx(
         r"^(about us|contact us|jobs|privacy policy)(\s*\|\s*\w[\w ]*){2,}", r"^send your stories"
@@ -92,7 +112,8 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
 # the body like junk, but are handed to normalize, which reads the facts out of them.
 METADATA_RULES: dict[str, re.Pattern[str]] = {
     "editor_line": re.compile(
-        r"^[（(【\[]?\s*(?:责任编辑|编辑|editor)\s*[:：]\s*[^。！？]{1,40}?[）)】\]]?$", re.I
+        r"^[（(【\[]?\s*(?:责任编辑|责编|编辑|editor)\s*[:：|｜]\s*[^。！？]{1,40}?[）)】\]]?$",
+        re.I,
     ),
     "source_line": re.compile(
         r"^[（(【\[]?\s*(?:稿件来源|来源|source)\s*[:：]\s*[^。！？]{1,40}?[）)】\]]?$", re.I
@@ -116,6 +137,13 @@ CAPTION_CREDIT = re.compile(
     r"|/\s*(?P<c3>(?:CFP|Xinhua|VCG|IC|CNS|AFP|Reuters|AP|CGTN|China Daily|Getty Images|EPA)"
     r"(?:\s+(?:Photo|Photos|Video))?|[A-Z][\w.-]*(?:\s[A-Z][\w.-]*){0,2}\s+(?:Photo|Photos))"
     r"|[（(]?(?P<c4>新华社(?:记者|发)?\s*[\u4e00-\u9fff· ]{0,20}\s*摄)[）)]?"
+    # Chinese credits: "（刘通摄）", "…城市摄影队 周斌 摄", "…通讯员刘娟 摄", "… 小花母亲供图".
+    # A name must stand apart (brackets, a space, a 记者/通讯员 label): "去拍摄" is prose.
+    r"|[（(](?P<c5>[^（）()]{2,20}摄)[）)]"
+    r"|(?P<c6>(?:(?<=[\s。！？，])[\u4e00-\u9fff]{0,10}(?:摄影|摄影队|摄影师)\s*|(?<=\s))"
+    r"[\u4e00-\u9fff·]{2,4}\s+摄)"
+    r"|(?P<c7>[\u4e00-\u9fff]{0,10}(?:记者|通讯员)\s*[\u4e00-\u9fff·]{2,4}\s*摄)"
+    r"|(?<=\s)(?P<c8>[\u4e00-\u9fff]{2,8}供图)"
     r")\s*$",
     re.I,
 )
@@ -133,7 +161,7 @@ def parse_caption(text: str, image: str | None = None) -> dict:
     match = CAPTION_CREDIT.match(text.strip())
     if not match:
         return {"text": text.strip(), "credit": None, "image": image}
-    credit = next(match[g] for g in ("c1", "c2", "c3", "c4") if match[g])
+    credit = next(match[g] for g in ("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8") if match[g])
     return {
         "text": match["text"].strip(),
         "credit": re.sub(r"\s+", "", credit) if "摄" in credit else credit.strip(),

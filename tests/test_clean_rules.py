@@ -1,0 +1,58 @@
+"""Cleaning rules for conventions common to Chinese pages: each one named, each line it
+removes counted, captions moved out of the body with their credit, prose left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.clean import clean
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("本文仅代表作者个人观点。", "disclaimer"),
+        ("网友评论仅供其表达个人看法，并不表明网易立场。", "disclaimer"),
+        ("本文为原创文章，未经允许不得转载", "disclaimer"),
+        ("（原标题：5G手机芯片江湖：玩家减少、五强争霸）", "original_title"),
+        ("图片来源：摄图网", "image_credit"),
+        ("校对|黄慧敏", "credit_line"),
+        ("责编|陈梦莹", "editor_line"),
+        ("更多猛料！欢迎扫描左方二维码关注新浪新闻官方微信", "app_promo"),
+        ("微信扫一扫", "share_bar"),
+        ("为您推荐", "rail_heading"),
+        ("您所在的位置：", "breadcrumb"),
+    ],
+)
+def test_furniture_lines_leave_the_body_under_their_rule(line, rule):
+    result = clean(["第一段正文。", line, "第二段正文。"])
+    assert result.paragraphs == ["第一段正文。", "第二段正文。"]
+    assert result.removed == {rule: 1}
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "credit"),
+    [
+        ("图为山西品牌丝路行启动仪式。（刘通摄）", "图为山西品牌丝路行启动仪式。", "刘通摄"),
+        ("雨游黄鹤楼照样开心。城市摄影队 周斌 摄", "雨游黄鹤楼照样开心。", "城市摄影队周斌摄"),
+        (
+            "10月4日，旅游专列开往襄阳。 通讯员刘娟 摄",
+            "10月4日，旅游专列开往襄阳。",
+            "通讯员刘娟摄",
+        ),
+        (
+            "小花母亲说，女儿的左眼被塞了纸片。 小花母亲供图",
+            "小花母亲说，女儿的左眼被塞了纸片。",
+            "小花母亲供图",
+        ),
+    ],
+)
+def test_chinese_photo_credits_make_captions(line, text, credit):
+    result = clean(["第一段正文。", line])
+    assert result.paragraphs == ["第一段正文。"]
+    assert [(c["text"], c["credit"]) for c in result.captions] == [(text, credit)]
+
+
+def test_prose_that_ends_in_a_verb_of_photography_stays():
+    line = "摄影爱好者们说，明天还要再去拍摄。"
+    assert clean([line]).paragraphs == [line]
