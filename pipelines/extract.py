@@ -228,13 +228,13 @@ def _body_paragraphs(html: str, selectors: tuple[str, ...]) -> list[str]:
 
 
 # A fast extraction is doubtful when it keeps fewer characters than this, or less than
-# this share of the text in the page's <p> elements (make eval: zh-dev F1 0.703 -> 0.838,
-# trafilatura set 0.907 -> 0.919; about 1 page in 11 of those sets is re-run).
+# this share of the text in the page's <p> elements (docs/DESIGN.md; about 1 page in 11
+# of the development sets is re-run, none of the outlets' pages in make bench).
 DOUBTFUL_CHARS = 200
 DOUBTFUL_SHARE = 0.25
 
 
-def _trafilatura(tree, url: str, *, fast: bool):
+def _trafilatura(tree, url: str, *, fast: bool, precision: bool = True):
     return trafilatura.bare_extraction(
         tree,
         url=url,
@@ -244,7 +244,7 @@ def _trafilatura(tree, url: str, *, fast: bool):
         include_comments=False,
         include_tables=True,  # legacy Chinese templates lay the whole body out in tables
         include_images=False,
-        favor_precision=True,
+        favor_precision=precision,
         fast=fast,
         deduplicate=False,
         date_extraction_params=DATE_PARAMS,
@@ -289,17 +289,25 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     page_chars = sum(len(t) for t in tree.xpath("//p//text()"))
     document = _trafilatura(tree, url, fast=True)
     found = len((document.text if document else "") or "")
-    if found < max(DOUBTFUL_CHARS, DOUBTFUL_SHARE * page_chars):
+    wanted = max(DOUBTFUL_CHARS, DOUBTFUL_SHARE * page_chars)
+    if found < wanted:
         # Doubtful: trafilatura's fast path kept little of the page's paragraph text (the
         # wrong block, or nothing). Its fallback comparison (readability, jusText) picks
-        # better there, at about five times the cost, so it runs only on such pages. It
-        # needs an unpruned tree: the fast run pruned this one.
-        again = load_html(html)
-        if again is not None:
+        # better there, at about five times the cost, so it runs only on such pages; if
+        # even that keeps little, precision mode is what drops the body (a template it
+        # reads as boilerplate), and the recall mode's result goes to the cleaning
+        # stage. Each run needs an unpruned tree: the one before pruned its own.
+        for precision in (True, False):
+            again = load_html(html)
+            if again is None:
+                break
             _unwrap_layout_tables(again)
-            full = _trafilatura(again, url, fast=False)
-            if full is not None and len(full.text or "") > found:
-                document = full
+            full = _trafilatura(again, url, fast=False, precision=precision)
+            kept = len((full.text if full else "") or "")
+            if kept > found:
+                document, found = full, kept
+            if found >= wanted:
+                break
     if embedded:
         paragraphs = embedded
     elif document is None or not (document.text or "").strip():

@@ -225,3 +225,17 @@ def test_http_and_https_spellings_share_one_identity():
 )
 def test_article_like_means_a_date_and_an_id_in_the_path(url, expected):
     assert article_like(url) is expected
+
+
+def test_urls_can_come_on_standard_input_one_a_line():
+    result = subprocess.run(
+        [str(BIN / "newsarchive"), "url", "--json", "-"],
+        cwd=ROOT,
+        input="https://www.ecns.cn/rss/rss.xml\n\nhttp://www.china.org.cn/2026-08/14/content_118647000.shtml\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    found = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["source"], r["article"]) for r in found] == [("ecns", False), ("chinaorgcn", True)]
