@@ -24,6 +24,7 @@ from pipelines.normalize import (
     canonical_url,
     chinese_names,
     clean_title,
+    dated_line,
     find_agency,
     find_authors,
     find_dateline,
@@ -32,6 +33,7 @@ from pipelines.normalize import (
     headline,
     labelled_dates,
     labelled_line_value,
+    lines_under,
     parse_datetime,
     value_after_label,
 )
@@ -188,6 +190,11 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
     metadata_lines = {v for k in ("published", "source", "editor") for v in fields.get(k, [])}
     if byline:
         metadata_lines.add(byline)
+    # A date line that trafilatura kept as a paragraph at the top of the body
+    # ("2019-08-13 14:07 来源：澎湃新闻") is the article's date, not its text.
+    top_date = next((p for p in paragraphs[:3] if dated_line(p)), None)
+    if top_date:
+        metadata_lines.add(top_date)
     cleaned = clean(
         paragraphs,
         captions=raw_captions,
@@ -204,6 +211,12 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
     dateline, dateline_agency = find_dateline(cleaned.paragraphs[0])
     published, updated = _dates(first)
     header = header_facts(first.header_lines)
+    if top_date and "published" not in header:
+        header = {**header_facts([top_date]), **header}
+    if "published" not in header and title:
+        # Dates printed under the headline, where the body's first lines could not be
+        # found among the page's lines (trafilatura merged them with header text).
+        header = {**header_facts(lines_under(first.lines, title)[::-1]), **header}
     published = published or header.get("published")
     updated = updated or header.get("updated")
     meta_lines = cleaned.metadata

@@ -61,6 +61,8 @@ class Extraction:
     # change shows up as a per-field count (metadata/selector_missed/<field>).
     selector_missed: list[str] = field(default_factory=list)
     header_lines: list[str] = field(default_factory=list)
+    # The page's visible text, a line per block (text_lines).
+    lines: list[str] = field(default_factory=list)
     trailer_lines: list[str] = field(default_factory=list)
 
 
@@ -339,5 +341,6 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         headings=headings,
         selector_missed=missed,
         header_lines=header_lines(lines, paragraphs[0]),
+        lines=lines,
         trailer_lines=trailer_lines(lines, paragraphs[-1]),
     )

@@ -324,6 +324,24 @@ _OWN_DATE = re.compile(
 _BARE_DATE = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?")
 
 
+def dated_line(line: str) -> bool:
+    """A short line that states the article's date (with a time, a label or a source),
+    not a sentence that mentions one (no sentence punctuation)."""
+    line = line.strip()
+    if len(line) >= 60 or re.search(r"[。，；！？]|[,;] ", line):
+        return False
+    return bool(_OWN_DATE.search(line)) and bool(_NUMERIC_DT.search(line))
+
+
+def lines_under(lines: list[str], title: str, limit: int = 12) -> list[str]:
+    """The page's lines just below the headline's own line."""
+    probe = re.sub(r"\s+", "", title)[:15]
+    for index, line in enumerate(lines):
+        if probe and probe in re.sub(r"\s+", "", line):
+            return lines[index + 1 : index + 1 + limit]
+    return []
+
+
 def header_facts(lines: list[str]) -> dict[str, str]:
     """Published date and source named in the loose lines above the body."""
     facts: dict[str, str] = {}

@@ -3,7 +3,7 @@ gives a time and no zone), and the headline chosen by agreement among title sour
 
 import pytest
 
-from pipelines.normalize import headline, parse_datetime
+from pipelines.normalize import dated_line, headline, lines_under, parse_datetime
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,28 @@ def test_a_logo_heading_never_wins_and_no_agreement_gives_none():
         is None
     )
     assert headline(["Weather"], ["Markets rally"]) is None
+
+
+# dates near the headline ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "dated"),
+    [
+        ("2019-08-13 14:07来源：澎湃新闻·澎湃号·政务", True),
+        ("| 发布时间: 2018-05-17 | 浏览次数: 2168", True),
+        ("原创 GameForce 2019-09-04 22:18:34", True),
+        ("2018年3月20日，第十三届全国人大一次会议表决通过了《中华人民共和国监察法》。", False),
+        ("2019-05-17", False),
+    ],
+)
+def test_a_date_line_states_the_date_and_is_no_sentence(line, dated):
+    assert dated_line(line) is dated
+
+
+def test_the_lines_under_the_headline_are_found_whatever_the_spacing():
+    lines = ["首页", "中华人民共和国 监察法", "来源:", "| 发布时间: 2018-05-17 |", "正文"]
+    assert lines_under(lines, "中华人民共和国监察法", limit=2) == [
+        "来源:",
+        "| 发布时间: 2018-05-17 |",
+    ]
