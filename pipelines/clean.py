@@ -69,6 +69,8 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"(并不|不)(代表|表明).{0,12}(观点|立场)",
         r"(未经|未经过)(允许|授权|许可).{0,8}(不得|禁止)转载",
         r"^转载请注明",
+        r"转发请注明.{0,10}(链接|出处)",
+        r"^(免责)?声明\s*[:：]",
     ),
     "comments": _rx(
         r"^\d+ comment\(?s?\)?",
@@ -97,7 +99,9 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     "original_title": _rx(r"^[（(]?\s*原标题\s*[:：]"),
     "image_credit": _rx(r"^(图片来源|图源|题图来源)\s*[:：|]"),
     # Production credits other than the editor: proofreading, review, producers.
-    "credit_line": _rx(r"^(校对|审核|审校|监制|出品|策划|排版|美编)\s*[:：|｜]"),
+    "credit_line": _rx(
+        r"^(校对|审核|审校|监制|出品|策划|排版|美编)\s*[:：|｜]", r"^[（(]?\s*(综合)?整理自"
+    ),
     "seo_spam": _rx(r"主站蜘蛛池", r"^(?:[\u4e00-\u9fff]{2,8}\s*\|\s*){5,}"),
     "breadcrumb": _rx(
         r"^[|｜\s]*(当前位置|您的位置|您现在的位置|您所在的位置|位置)\s*[:：]",
@@ -112,13 +116,17 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
 # the body like junk, but are handed to normalize, which reads the facts out of them.
 METADATA_RULES: dict[str, re.Pattern[str]] = {
     "editor_line": re.compile(
-        r"^[（(【\[]?\s*(?:责任编辑|责编|编辑|editor)\s*[:：|｜]\s*[^。！？]{1,40}?[）)】\]]?$",
+        r"^[（(【\[]?\s*(?:责任编辑|责编|编辑|editor)\s*[:：|｜]\s*[^。！？]{0,40}?[）)】\]]?$",
         re.I,
     ),
     "source_line": re.compile(
-        r"^[（(【\[]?\s*(?:稿件来源|来源|source)\s*[:：]\s*[^。！？]{1,40}?[）)】\]]?$", re.I
+        r"^[（(【\[]?\s*(?:稿件来源|本文来源|资料来源|信息来源|来源|source)\s*[:：|｜]\s*"
+        r"[^。！？]{1,40}?[）)】\]]?$",
+        re.I,
     ),
-    "author_line": re.compile(r"^[（(【\[]?\s*(?:作者|文)\s*[:：/]\s*[^。！？]{1,40}?[）)】\]]?$"),
+    "author_line": re.compile(
+        r"^[（(【\[]?\s*(?:作者|文|采写|撰文|原创)\s*[:：/]\s*[^。！？]{1,40}?[）)】\]]?$"
+    ),
     "reporter_line": re.compile(
         r"^(?:[\u4e00-\u9fffA-Za-z]{0,12}\s*)?(?:记者|通讯员)\s*[:：]?\s*"
         r"[\u4e00-\u9fff]{2,4}(?:[\s、，,]+(?:记者\s*)?[\u4e00-\u9fff]{2,4})*\s*$"
@@ -126,6 +134,7 @@ METADATA_RULES: dict[str, re.Pattern[str]] = {
 }
 # A line that opens the site's legal footer: it and everything after it go.
 FOOTER_START = re.compile(r"(版权与免责声明|免责声明\s*[:：]|^disclaimer\s*:)", re.I)
+_BULLET = re.compile(r"^-\s+(?=\S)")
 LINK_LIST = re.compile(r"^[·•]\s*\S.{0,60}$")
 
 END_MARKS = re.compile(r"\s*(?:\(?\bEnditem\b\)?|\(End\)|（完）|\[完\])\s*$")
@@ -194,7 +203,8 @@ def clean(
     kept: list[str] = []
     metadata: dict[str, list[str]] = {}
     for index, text in enumerate(paragraphs):
-        line = text.strip()
+        # trafilatura writes a list item as "- item": the bullet is not the page's text.
+        line = _BULLET.sub("", text.strip())
         if FOOTER_START.search(line) and index > 0:
             removed["legal_footer"] += len(paragraphs) - index
             break

@@ -22,6 +22,15 @@ from pipelines.clean import clean
         ("微信扫一扫", "share_bar"),
         ("为您推荐", "rail_heading"),
         ("您所在的位置：", "breadcrumb"),
+        ("- 原标题：苹果回应“违反中国劳动法”：大多数指控错误", "original_title"),
+        ("- 责任编辑: 刘响", "editor_line"),
+        ("责任编辑：", "editor_line"),
+        ("本文来源：每日经济新闻", "source_line"),
+        ("（资料来源：参考消息、海外网等）", "source_line"),
+        ("采写：南都见习记者 林子沛", "author_line"),
+        ("(综合整理自澎湃新闻、智东西、雷锋网等)", "credit_line"),
+        ("声明：证券时报力求信息真实、准确，文章提及内容仅供参考。", "disclaimer"),
+        ("- 请支持独立网站，转发请注明本文链接：https://www.example.cn/a.shtml", "disclaimer"),
     ],
 )
 def test_furniture_lines_leave_the_body_under_their_rule(line, rule):
@@ -51,6 +60,10 @@ def test_chinese_photo_credits_make_captions(line, text, credit):
     result = clean(["第一段正文。", line])
     assert result.paragraphs == ["第一段正文。"]
     assert [(c["text"], c["credit"]) for c in result.captions] == [(text, credit)]
+
+
+def test_a_list_item_keeps_its_text_without_the_bullet():
+    assert clean(["第一段正文。", "- 第一项内容。"]).paragraphs == ["第一段正文。", "第一项内容。"]
 
 
 def test_prose_that_ends_in_a_verb_of_photography_stays():
