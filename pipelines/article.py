@@ -33,7 +33,6 @@ from pipelines.normalize import (
     headline,
     labelled_dates,
     labelled_line_value,
-    lines_under,
     parse_datetime,
     value_after_label,
 )
@@ -216,7 +215,7 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
     if "published" not in header and title:
         # Dates printed under the headline, where the body's first lines could not be
         # found among the page's lines (trafilatura merged them with header text).
-        header = {**header_facts(lines_under(first.lines, title)[::-1]), **header}
+        header = {**header_facts(first.lines.under(title)[::-1]), **header}
     published = published or header.get("published")
     updated = updated or header.get("updated")
     meta_lines = cleaned.metadata

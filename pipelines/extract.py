@@ -61,8 +61,7 @@ class Extraction:
     # change shows up as a per-field count (metadata/selector_missed/<field>).
     selector_missed: list[str] = field(default_factory=list)
     header_lines: list[str] = field(default_factory=list)
-    # The page's visible text, a line per block (text_lines).
-    lines: list[str] = field(default_factory=list)
+    lines: PageLines = field(default_factory=lambda: PageLines([], []))
     trailer_lines: list[str] = field(default_factory=list)
 
 
@@ -147,35 +146,56 @@ def text_lines(html: str) -> list[str]:
     return [line for line in (_SPACES.sub(" ", raw).strip() for raw in text.split("\n")) if line]
 
 
-def _line_of(lines: list[str], probe: str, indices) -> int | None:
-    """The index of the line where ``probe`` (whitespace removed) starts, also when the
-    page breaks that text over a few lines (an inline element on a line of its own)."""
-    if not probe:
+@dataclass(frozen=True)
+class PageLines:
+    """The page's visible text, a line per block (:func:`text_lines`), with each line's
+    whitespace-free form: trafilatura and the page space the same text differently, so a
+    paragraph or the headline is found by its first (or last) 15 non-space characters."""
+
+    lines: list[str]
+    compact: list[str]
+
+    @classmethod
+    def of(cls, html: str) -> PageLines:
+        return cls.from_lines(text_lines(html))
+
+    @classmethod
+    def from_lines(cls, lines: list[str]) -> PageLines:
+        return cls(lines, [_SPACES.sub("", line) for line in lines])
+
+    def find(self, text: str, *, end: bool = False, span: int = 1) -> int | None:
+        """The index of the line holding the start of ``text`` (its end, searching from
+        the bottom, with ``end``). With ``span`` > 1 the text may run on over that many
+        lines, as when the page sets an inline element on a line of its own."""
+        probe = _SPACES.sub("", text)
+        probe = probe[-15:] if end else probe[:15]
+        if not probe:
+            return None
+        indices = range(len(self.lines) - 1, -1, -1) if end else range(len(self.lines))
+        for index in indices:
+            if probe in self.compact[index]:
+                return index
+            if span > 1:
+                at = "".join(self.compact[index : index + span]).find(probe)
+                if 0 <= at < len(self.compact[index]):
+                    return index
         return None
-    compact = [_SPACES.sub("", line) for line in lines]
-    for index in indices:
-        if probe in compact[index]:
-            return index
-        joined = "".join(compact[index : index + 4])
-        at = joined.find(probe)
-        if 0 <= at < len(compact[index]):
-            return index
-    return None
 
+    def above(self, first_paragraph: str, limit: int = 25) -> list[str]:
+        """Lines just above the article body: where bylines, dates and sources are printed."""
+        index = self.find(first_paragraph, span=4)
+        return [] if index is None else self.lines[max(0, index - limit) : index]
 
-def header_lines(lines: list[str], first_paragraph: str, limit: int = 25) -> list[str]:
-    """Lines just above the article body: where bylines, dates and sources are printed."""
-    index = _line_of(lines, _SPACES.sub("", first_paragraph)[:15], range(len(lines)))
-    return [] if index is None else lines[max(0, index - limit) : index]
+    def below(self, last_paragraph: str, limit: int = 12) -> list[str]:
+        """Lines just below the article body: where editors and reporters are credited."""
+        index = self.find(last_paragraph, end=True)
+        return [] if index is None else self.lines[index + 1 : index + 1 + limit]
 
-
-def trailer_lines(lines: list[str], last_paragraph: str, limit: int = 12) -> list[str]:
-    """Lines just below the article body: where editors and reporters are credited."""
-    probe = _SPACES.sub("", last_paragraph)[-15:]
-    for index in range(len(lines) - 1, -1, -1):
-        if probe and probe in _SPACES.sub("", lines[index]):
-            return lines[index + 1 : index + 1 + limit]
-    return []
+    def under(self, headline: str, limit: int = 12) -> list[str]:
+        """Lines just below the headline's own line: where dates and sources are printed
+        when the body's first lines cannot be found among the page's lines."""
+        index = self.find(headline)
+        return [] if index is None else self.lines[index + 1 : index + 1 + limit]
 
 
 def _unwrap_layout_tables(tree) -> None:
@@ -321,7 +341,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         paragraphs = [p.strip() for p in document.text.split("\n") if p.strip()]
     if section:
         profile_fields.setdefault("section", [section])
-    lines = text_lines(html)
+    lines = PageLines.of(html)
     return Extraction(
         url=url,
         paragraphs=paragraphs,
@@ -340,7 +360,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         profile_fields=profile_fields,
         headings=headings,
         selector_missed=missed,
-        header_lines=header_lines(lines, paragraphs[0]),
+        header_lines=lines.above(paragraphs[0]),
         lines=lines,
-        trailer_lines=trailer_lines(lines, paragraphs[-1]),
+        trailer_lines=lines.below(paragraphs[-1]),
     )

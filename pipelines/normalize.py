@@ -333,15 +333,6 @@ def dated_line(line: str) -> bool:
     return bool(_OWN_DATE.search(line)) and bool(_NUMERIC_DT.search(line))
 
 
-def lines_under(lines: list[str], title: str, limit: int = 12) -> list[str]:
-    """The page's lines just below the headline's own line."""
-    probe = re.sub(r"\s+", "", title)[:15]
-    for index, line in enumerate(lines):
-        if probe and probe in re.sub(r"\s+", "", line):
-            return lines[index + 1 : index + 1 + limit]
-    return []
-
-
 def header_facts(lines: list[str]) -> dict[str, str]:
     """Published date and source named in the loose lines above the body."""
     facts: dict[str, str] = {}

@@ -3,7 +3,8 @@ gives a time and no zone), and the headline chosen by agreement among title sour
 
 import pytest
 
-from pipelines.normalize import dated_line, headline, lines_under, parse_datetime
+from pipelines.extract import PageLines
+from pipelines.normalize import dated_line, headline, parse_datetime
 
 
 @pytest.mark.parametrize(
@@ -74,7 +75,7 @@ def test_a_date_line_states_the_date_and_is_no_sentence(line, dated):
 
 def test_the_lines_under_the_headline_are_found_whatever_the_spacing():
     lines = ["首页", "中华人民共和国 监察法", "来源:", "| 发布时间: 2018-05-17 |", "正文"]
-    assert lines_under(lines, "中华人民共和国监察法", limit=2) == [
+    assert PageLines.from_lines(lines).under("中华人民共和国监察法", limit=2) == [
         "来源:",
         "| 发布时间: 2018-05-17 |",
     ]
