@@ -151,7 +151,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from pipelines.extract import ExtractionFailed
 
     body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    source = args.source or _guess_source(args.url) or "unknown"
+    claimed = profiles.claiming(args.url)
+    source = args.source or (claimed.name if claimed else None) or "unknown"
     if args.input == "text" or (args.input == "auto" and args.file.endswith(".txt")):
         from pipelines.text import clean_lines
 
@@ -227,15 +228,6 @@ def _cmd_probe(args: argparse.Namespace) -> int:
     from crawler.probe import run_probe
 
     return run_probe(args.sources, samples=args.samples, as_json=args.json)
-
-
-def _guess_source(url: str) -> str | None:
-    from crawler import profiles
-
-    for name in profiles.available():
-        if profiles.load(name).in_scope(url):
-            return name
-    return None
 
 
 class UsageError(ValueError):
