@@ -108,11 +108,7 @@ class RunManifest:
                 "extraction_failed": stats.get("article/extraction_failed", 0),
                 "bytes_fetched": stats.get("capture/bytes", 0),
             },
-            "removed_by_rule": {
-                k.removeprefix("clean/removed/"): v
-                for k, v in sorted(stats.items())
-                if k.startswith("clean/removed/")
-            },
+            "removed_by_rule": _counts_under(stats, "clean/removed/"),
             # Drift, so that a redesign shows in the run's record and not only as a drop in
             # yield: links that look like articles but match no pattern, feeds that
             # stopped, metadata fields whose profile selectors matched nothing.
@@ -121,11 +117,7 @@ class RunManifest:
                 "unmatched_examples": list(stats.get("discovery/unmatched_examples") or []),
                 "stale_feeds": list(stats.get("discovery/stale_feeds") or []),
             },
-            "selector_missed": {
-                k.removeprefix("metadata/selector_missed/"): v
-                for k, v in sorted(stats.items())
-                if k.startswith("metadata/selector_missed/")
-            },
+            "selector_missed": _counts_under(stats, "metadata/selector_missed/"),
             "deleted": sorted(self.deleted, key=lambda d: d["url"]),
             "files": files,
             "recovered_files": sorted(self.recovered, key=lambda f: f["key"]),
@@ -133,6 +125,11 @@ class RunManifest:
             "stats": {k: _jsonable(v) for k, v in sorted(stats.items())},
         }
         return json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
+
+
+def _counts_under(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The stats named ``prefix<name>``, by name: one counter per cleaning rule, per field."""
+    return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
 
 def _jsonable(value: Any) -> Any:
