@@ -311,34 +311,31 @@ class DiscoverySpider(scrapy.Spider):
         if not entries:
             self.crawler.stats.inc_value("discovery/bad_feed")
             self.logger.warning("no items in feed %s", response.url)
-        newest: date | None = None
+        days: list[date] = []
         for entry in entries:
             link = (
                 entry.xpath("link/text()").get()
                 or entry.xpath("link[not(@rel) or @rel='alternate']/@href").get()
                 or ""
             ).strip()
+            if not link:
+                continue
             stamp = entry.xpath(
                 "pubDate/text() | published/text() | updated/text() | date/text()"
             ).get()
-            day = entry_day(stamp)
-            if not link:
-                continue
-            day = day or url_day(maybe_canonical(link, response.url) or "")
-            if day and (newest is None or day > newest):
-                newest = day
+            day = entry_day(stamp) or url_day(maybe_canonical(link, response.url) or "")
+            if day:
+                days.append(day)
             title = (entry.xpath("title/text()").get() or "").strip()
             request = self.article_request(
                 link, "feed", base=response.url, date=stamp, day=day, title=title
             )
             if request:
                 yield request
-        if newest is None:
-            channel = selector.xpath(
-                "//channel/lastBuildDate/text() | //channel/pubDate/text() | /feed/updated/text()"
-            ).get()
-            newest = entry_day(channel)
-        self._check_fresh(response.url, newest)
+        channel = selector.xpath(
+            "//channel/lastBuildDate/text() | //channel/pubDate/text() | /feed/updated/text()"
+        ).get()
+        self._check_fresh(response.url, max(days, default=None) or entry_day(channel))
 
     def _check_fresh(self, url: str, newest: date | None) -> None:
         """A feed that still answers but stopped (China Daily's in 2017) is reported, and
@@ -419,15 +416,15 @@ class DiscoverySpider(scrapy.Spider):
         if not isinstance(items, list):
             self.crawler.stats.inc_value("discovery/bad_datasource")
             return
-        newest: date | None = None
+        days: list[date] = []
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get(spec["link"]), str):
                 continue
             stamp = item.get(spec.get("date", ""))
             stamp = stamp if isinstance(stamp, str) else None
             day = entry_day(stamp)
-            if day and (newest is None or day > newest):
-                newest = day
+            if day:
+                days.append(day)
             title = item.get(spec.get("title", ""))
             request = self.article_request(
                 item[spec["link"]],
@@ -439,7 +436,7 @@ class DiscoverySpider(scrapy.Spider):
             )
             if request:
                 yield request
-        self._check_fresh(response.url, newest)
+        self._check_fresh(response.url, max(days, default=None))
 
     def _datasource_requests(self, response: Response) -> Iterator[scrapy.Request]:
         spec = self.profile.datasource
