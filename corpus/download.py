@@ -46,6 +46,11 @@ class Report:
     wacz: Path | None = None
     written: dict[str, str] = field(default_factory=dict)
 
+    def skip(self, problem: str, warn: Callable[[str], None]) -> None:
+        """A file, entry or record left out: said now, and listed in download.json."""
+        self.skipped.append(problem)
+        warn(problem)
+
 
 def _have(path: Path, item: ArchivedFile) -> bool:
     return path.is_file() and path.stat().st_size == item.size and sha256_file(path) == item.sha256
@@ -85,8 +90,7 @@ def copy_partitions(
         try:
             path = layout.inside(out, item.key)
         except layout.BadKey as exc:  # the reader parsed the key; this is the last guard
-            report.skipped.append(f"{item.key}: refused: {exc}")
-            warn(report.skipped[-1])
+            report.skip(f"{item.key}: refused: {exc}", warn)
             continue
         if _have(path, item):
             report.already += 1
@@ -101,8 +105,7 @@ def copy_partitions(
             problem = future.result()
             progress(item.size)
             if problem:
-                report.skipped.append(problem)
-                warn(problem)
+                report.skip(problem, warn)
             else:
                 report.fetched += 1
                 report.fetched_bytes += item.size
@@ -139,8 +142,7 @@ def download(
     )
     report.selected = len(files)
     for problem in reader.problems:
-        report.skipped.append(problem)
-        warn(problem)
+        report.skip(problem, warn)
     out.mkdir(parents=True, exist_ok=True)
     with tqdm(
         total=sum(f.size for f in files),
@@ -167,8 +169,7 @@ def download(
         warc_files = []
         wanted, refused = warc_export.pointers(chosen)
         for problem in refused:
-            report.skipped.append(problem)
-            warn(problem)
+            report.skip(problem, warn)
         with tqdm(
             total=sum(len(v) for v in wanted.values()),
             unit="rec",
@@ -186,8 +187,7 @@ def download(
                     )
                 bar.update(len(pointers))
                 for problem in problems:
-                    report.skipped.append(problem)
-                    warn(problem)
+                    report.skip(problem, warn)
                 if target.is_file():
                     warc_files.append(target)
                     report.warc_records += kept
