@@ -12,11 +12,13 @@ import json
 import re
 from dataclasses import dataclass, field
 
+import lxml.html
 import trafilatura
 from parsel import Selector
 from trafilatura.utils import load_html
 
 from crawler.profiles import Profile
+from pipelines.density import Block, main_block
 
 # htmldate's extensive search scans every string of the page and can cost seconds; the
 # dates we trust come from markup and profile selectors anyway.
@@ -198,13 +200,22 @@ class PageLines:
         return [] if index is None else self.lines[index + 1 : index + 1 + limit]
 
 
-def _unwrap_layout_tables(tree) -> None:
+def _unwrap_layout(tree) -> None:
     """Pre-2015 Chinese templates lay whole pages out in tables; a cell that holds
     paragraphs is layout, not data. Turned into divs, its paragraphs stay paragraphs
     instead of being joined into one table row by the extractor."""
     for table in tree.xpath("//table[.//td//p or .//td//table or .//td//br]"):
         for node in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
             node.tag = "div"
+    # The same for lists: a list item holding paragraphs of text in bulk is a page column
+    # (a two-column template built as <ul><li>), not an item of a list, and an extractor
+    # reading it as one would join the whole article into a single line. (Items of real
+    # lists with a paragraph or two, such as link rolls, stay lists.)
+    for item in tree.xpath("//li[count(.//p) >= 3 and string-length(normalize-space()) > 500]"):
+        holder = item.getparent()
+        if holder is not None and holder.tag in ("ul", "ol"):
+            holder.tag = "div"
+        item.tag = "div"
 
 
 def _embedded_paragraphs(selector: Selector, spec: dict) -> tuple[list[str], list[dict]]:
@@ -273,6 +284,49 @@ def _trafilatura(tree, url: str, *, fast: bool, precision: bool = True):
     )
 
 
+# trafilatura's body is in doubt when less than this share of its text lies in the
+# densest block of the page (pipelines/density.py).
+AGREEMENT = 0.5
+
+
+def _agreement(paragraphs: list[str], block: Block) -> float:
+    total = sum(len(p) for p in paragraphs)
+    inside = sum(len(p) for p in paragraphs if block.holds(p))
+    return inside / total if total else 0.0
+
+
+def _second_opinion(paragraphs: list[str], block: Block | None, html: str, url: str) -> list[str]:
+    """trafilatura's paragraphs checked against the page's densest block of prose.
+
+    When most of them lie outside it (a list of headlines, a comment thread, the site's
+    navigation), trafilatura's reading of that block alone replaces them. When most lie
+    inside, what trafilatura appended after the block's last paragraph (comments,
+    "recommended" lists, hot-news rankings) goes. Chinese pages only: on the English and
+    European pages of the development set the densest block is too often one part of
+    the body (make eval, docs/DESIGN.md)."""
+    if block is None or not block.chinese or not paragraphs:
+        return paragraphs
+    if _agreement(paragraphs, block) >= AGREEMENT:
+        last = max(i for i, p in enumerate(paragraphs) if block.holds(p))
+        return paragraphs[: last + 1]
+    if len(block.compact) < sum(len(_SPACES.sub("", p)) for p in paragraphs) / 2:
+        # A block much shorter than trafilatura's text is a part of a long body (one
+        # section of an encyclopedia entry), not a better body.
+        return paragraphs
+    again = load_html(html)
+    if again is None:
+        return paragraphs
+    _unwrap_layout(again)
+    found = again.getroottree().xpath(block.path)
+    if not found:
+        return paragraphs
+    page = lxml.html.document_fromstring("<html><body></body></html>")
+    page.find("body").append(found[0])
+    alone = _trafilatura(page, url, fast=True, precision=False)
+    text = (alone.text if alone is not None else "") or ""
+    return [p.strip() for p in text.split("\n") if p.strip()] or paragraphs
+
+
 def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     if not html or not html.strip():
         raise ExtractionFailed("empty_page")
@@ -303,12 +357,13 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
             else:
                 missed.append(name)
     headings = [t for t in (_text(h) for h in tree.xpath("//h1|//h2")[:12]) if t]
-    _unwrap_layout_tables(tree)
+    _unwrap_layout(tree)
     title_node = tree.find(".//title")
     page_title = _text(title_node) if title_node is not None else None
     html_lang = (tree.get("lang") or meta.get("language") or "").strip() or None
     # The text the page holds in paragraphs, for the check that the fast result is whole.
     page_chars = sum(len(t) for t in tree.xpath("//p//text()"))
+    block = main_block(tree)
     document = _trafilatura(tree, url, fast=True)
     found = len((document.text if document else "") or "")
     wanted = max(DOUBTFUL_CHARS, DOUBTFUL_SHARE * page_chars)
@@ -323,7 +378,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
             again = load_html(html)
             if again is None:
                 break
-            _unwrap_layout_tables(again)
+            _unwrap_layout(again)
             full = _trafilatura(again, url, fast=False, precision=precision)
             kept = len((full.text if full else "") or "")
             if kept > found:
@@ -339,6 +394,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
             raise ExtractionFailed("no_article_text", "trafilatura found no main text")
     else:
         paragraphs = [p.strip() for p in document.text.split("\n") if p.strip()]
+        paragraphs = _second_opinion(paragraphs, block, html, url)
     if section:
         profile_fields.setdefault("section", [section])
     lines = PageLines.of(html)
