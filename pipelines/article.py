@@ -24,6 +24,7 @@ from pipelines.normalize import (
     canonical_url,
     chinese_names,
     clean_title,
+    credited_editor,
     dated_line,
     find_agency,
     find_authors,
@@ -33,8 +34,10 @@ from pipelines.normalize import (
     headline,
     labelled_dates,
     labelled_line_value,
+    labelled_published,
     parse_datetime,
     value_after_label,
+    yearless_published,
 )
 
 SCHEMA_VERSION = 1
@@ -50,6 +53,8 @@ _PUBLISHED_META = (
 )
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "lastmodified")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SOURCE_LABEL = re.compile(r"来源|作者|source", re.I)
+_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 
 def article_id(url: str) -> str:
@@ -176,6 +181,7 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
         [*(fields.get("title", [])[:1]), agreed, first.og_title, first.title, first.page_title],
         site_names,
         page_lines=set(first.header_lines) | set(paragraphs[:3]),
+        printed=set(first.lines.lines),
     )
     authors, byline = find_authors(paragraphs)
     if not authors:
@@ -191,7 +197,16 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
         metadata_lines.add(byline)
     # A date line that trafilatura kept as a paragraph at the top of the body
     # ("2019-08-13 14:07 来源：澎湃新闻") is the article's date, not its text.
-    top_date = next((p for p in paragraphs[:3] if dated_line(p)), None)
+    # Below breadcrumbs kept as paragraphs it can come a little later, and then must name
+    # its source and time ("2019-09-26 12:11来源：证券时报网作者：李在山").
+    top_date = next(
+        (
+            p
+            for i, p in enumerate(paragraphs[:8])
+            if dated_line(p) and (i < 3 or (_SOURCE_LABEL.search(p) and _TIME.search(p)))
+        ),
+        None,
+    )
     if top_date:
         metadata_lines.add(top_date)
     cleaned = clean(
@@ -215,13 +230,22 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
     if "published" not in header and title:
         # Dates printed under the headline, where the body's first lines could not be
         # found among the page's lines (trafilatura merged them with header text).
-        header = {**header_facts(first.lines.under(title)[::-1]), **header}
+        header = {**header_facts(first.lines.under(title), below=True), **header}
+    if "published" not in header:
+        printed = labelled_published(first.trailer_lines) or yearless_published(
+            [*first.header_lines, *(first.lines.under(title) if title else [])],
+            [v for k, v in first.meta.items() if "date" in k or "time" in k],
+        )
+        if printed:
+            header = {**header, "published": printed}
     published = published or header.get("published")
     updated = updated or header.get("updated")
     meta_lines = cleaned.metadata
     editor = find_editor(*fields.get("editor", []), *fields.get("source", []))
     if not editor and meta_lines.get("editor_line"):
         editor = value_after_label(meta_lines["editor_line"][-1])
+    if not editor:
+        editor = next(filter(None, map(credited_editor, meta_lines.get("credits_line", []))), None)
     editor = editor or labelled_line_value(first.trailer_lines, "责任编辑|编辑|editor")
     if not authors:
         bylines = meta_lines.get("reporter_line", []) + meta_lines.get("author_line", [])

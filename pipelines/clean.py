@@ -61,6 +61,10 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"^(download|get) (the|our) .{0,30}app\b",
         r"(扫描|长按|识别).{0,12}二维码",
         r"^关注(该|本)?公众号",
+        # Official-account menus and prompts: "回复【社保】查询…", "点【在看】", "点击菜单栏…".
+        r"回复【[^】]{1,10}】",
+        r"点.{0,3}【?在看】?试试",
+        r"^点击.{0,12}(菜单|阅读原文|在看|关注)",
     ),
     # The publisher's words about the article, not the article: views disclaimers and
     # reprint notices.
@@ -71,6 +75,7 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
         r"^转载请注明",
         r"转发请注明.{0,10}(链接|出处)",
         r"^(免责)?声明\s*[:：]",
+        r"^(信息|图片|内容|文章|素材)?来源于?(网络|互联网)\s*$",
     ),
     "comments": _rx(
         r"^\d+ comment\(?s?\)?",
@@ -93,7 +98,10 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     ),
     # Rails list headlines cut short with an ellipsis; reporting does not end that way.
     "teaser": _rx(r"^.{1,100}(\.\.\.|…)$"),
-    "see_also": _rx(r"^(see also|related|read also|also read)\b\s*:?\s+\S"),
+    "see_also": _rx(
+        r"^(see also|related|read also|also read)\b\s*:?\s+\S",
+        r"^相关(资讯|新闻|阅读|报道|链接)\s*(请关注)?\s*[:：]",
+    ),
     "stray_label": _rx(r"^title\s*:\s+\S"),
     # The headline before an outlet re-titled a story; the title field has the headline.
     "original_title": _rx(r"^[（(]?\s*原标题\s*[:：]"),
@@ -106,12 +114,15 @@ LINE_RULES: dict[str, re.Pattern[str]] = {
     "breadcrumb": _rx(
         r"^[|｜\s]*(当前位置|您的位置|您现在的位置|您所在的位置|位置)\s*[:：]",
         r"^(home|首页)\s*(\||»|>|/|｜)\s*\S",
+        # One crumb a line: "首页 >", "快讯 >".
+        r"^[^。，！？.,]{1,10}\s*[>»]$",
     ),
     "nav_footer": _rx(
         r"^(about us|contact us|jobs|privacy policy)(\s*\|\s*\w[\w ]*){2,}", r"^send your stories"
     ),
 }
 
+_CREDIT = "责任编辑|责编|编辑|校对|审核|审校|监制|摄影|摄像|供稿|制图|记者|通讯员"
 # Lines that state facts about the article (who edited, wrote, supplied it). They leave
 # the body like junk, but are handed to normalize, which reads the facts out of them.
 METADATA_RULES: dict[str, re.Pattern[str]] = {
@@ -127,6 +138,9 @@ METADATA_RULES: dict[str, re.Pattern[str]] = {
     "author_line": re.compile(
         r"^[（(【\[]?\s*(?:作者|文|采写|撰文|原创)\s*[:：/]\s*[^。！？]{1,40}?[）)】\]]?$"
     ),
+    # Several production credits on one line, without sentence punctuation:
+    # "编辑 刘晓阳 校对 李铭", "…供稿 摄影/张艳 编辑/苏芳".
+    "credits_line": re.compile(rf"^(?=(?:.*?(?:{_CREDIT})){{2}})[^。！？，,]{{4,60}}$"),
     "reporter_line": re.compile(
         r"^(?:[\u4e00-\u9fffA-Za-z]{0,12}\s*)?(?:记者|通讯员)\s*[:：]?\s*"
         r"[\u4e00-\u9fff]{2,4}(?:[\s、，,]+(?:记者\s*)?[\u4e00-\u9fff]{2,4})*\s*$"

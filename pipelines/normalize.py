@@ -29,9 +29,12 @@ _MONTHS = {
 _CGTN_DT = re.compile(
     r"(?P<H>\d{1,2}):(?P<M>\d{2}),\s*(?P<d>\d{1,2})-(?P<mon>[A-Za-z]{3})-(?P<y>\d{4})"
 )
-_LABELLED = re.compile(r"(?P<label>updated|published|发布时间|更新时间|时间)\s*[:：]?\s*$", re.I)
+_LABELLED = re.compile(
+    r"(?P<label>updated|published|发布时间|发布日期|更新时间|时间|日期)\s*[:：]?\s*$", re.I
+)
 _LABEL_ONLY = re.compile(
-    r"^(updated|published|发布时间|更新时间|稿件来源|来源|source)\s*[:：]?$|来源\s*[:：]$", re.I
+    r"^(updated|published|发布时间|发布日期|更新时间|稿件来源|来源|source)\s*[:：]?$|来源\s*[:：]$",
+    re.I,
 )
 
 AGENCIES = {
@@ -239,19 +242,47 @@ def headline(headings: list[str], others: list[str | None]) -> str | None:
     return None
 
 
+def printed_part(title: str, printed: set[str]) -> str | None:
+    """The part of a <title> that the page prints as a line of its own, when the rest is
+    the site's or the column's name joined on without a usual separator ("标题 东区办事处",
+    "明日股市预测--标题"): the longest page line that starts or ends the title and is at
+    least half of it."""
+    best = None
+    for line in printed:
+        if line == title or len(line) < max(8, len(title) / 2):
+            continue
+        # The rest must be joined on at a space or separator, not cut mid-phrase.
+        joined_after = title.startswith(line) and _SEPARATOR.match(title[len(line) :])
+        joined_before = title.endswith(line) and _SEPARATOR.match(title[: -len(line)][-1:])
+        if (joined_after or joined_before) and (best is None or len(line) > len(best)):
+            best = line
+    return best
+
+
+_SEPARATOR = re.compile(r"[\s\-_|–—·:：]")
+
+
 def clean_title(
-    candidates: list[str | None], site_names: list[str], page_lines: set[str] | None = None
+    candidates: list[str | None],
+    site_names: list[str],
+    page_lines: set[str] | None = None,
+    printed: set[str] | None = None,
 ) -> str | None:
     """The headline: the first candidate that is not merely the site's name, without a
     " - Site" / "_Channel" suffix. A suffix goes when it names the site, or when the part
-    before it stands as a line of its own on the page (the headline as printed)."""
+    before it stands as a line of its own on the page (the headline as printed); the
+    part of the title printed as a line anywhere on the page (``printed``) is taken
+    before any of that (:func:`printed_part`)."""
     lowered = {s.lower() for s in site_names if s}
     page_lines = page_lines or set()
     for raw in candidates:
         if not raw:
             continue
         title = re.sub(r"\s+", " ", raw).strip()
-        if title not in page_lines:
+        part = printed_part(title, printed) if printed and title not in printed else None
+        if part:
+            title = part
+        elif title not in page_lines:
             for sep in (" - ", " | ", "_", " – ", "-", "|"):
                 head, _, tail = title.rpartition(sep)
                 head, tail = head.strip(), tail.strip()
@@ -333,16 +364,55 @@ def dated_line(line: str) -> bool:
     return bool(_OWN_DATE.search(line)) and bool(_NUMERIC_DT.search(line))
 
 
-def header_facts(lines: list[str]) -> dict[str, str]:
-    """Published date and source named in the loose lines above the body."""
+# Links to the neighbouring articles: the line after such a label is another headline,
+# with another article's date in it ("上一篇：今日股市行情分析--2019年8月19日").
+_NEIGHBOUR = re.compile(r"^(上一篇|下一篇|上一条|下一条|previous|next)\b", re.I)
+# A line that is a piece of a date printed in parts ("2019", "09 / 07", "19 : 02").
+_DATE_PART = re.compile(r"^\d{1,4}(?:\s*[-/.:]\s*\d{1,2})*$")
+
+
+def _date_parts_joined(lines: list[str]) -> list[str]:
+    """Runs of number-only lines read as one line: a date printed in parts, the year
+    over the day over the time ("2019", "09 / 07", "19 : 02" -> "2019/09/07 19:02")."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if line and _DATE_PART.match(line):
+            run.append(re.sub(r"\s*([-/.:])\s*", r"\1", line))
+            continue
+        if len(run) > 1 and re.fullmatch(r"(?:19|20)\d{2}", run[0]) and "/" in run[1]:
+            out.append(f"{run[0]}/{' '.join(run[1:])}")
+        else:
+            out.extend(run)
+        run = []
+        if line:
+            out.append(line)
+    return out
+
+
+# "来源：证券时报网作者：李在山": the source ends at a space, a bar or the next label.
+_SOURCE = re.compile(
+    r"(?:稿件来源|来源|source)\s*[:：]\s*"
+    r"(?P<src>[^\s|｜]{2,20}?)(?=[\s|｜]|作者|责任编辑|编辑|记者|发布|时间|$)",
+    re.I,
+)
+
+
+def header_facts(lines: list[str], *, below: bool = False) -> dict[str, str]:
+    """Published date and source named in the loose lines above the body (nearest the
+    body first), or, with ``below``, in the lines under the headline (nearest first)."""
     facts: dict[str, str] = {}
-    joined = []
-    for line in lines:  # "稿件来源：" on one line, "河北日报" on the next
-        if joined and _LABEL_ONLY.search(joined[-1]):
+    joined: list[str] = []
+    after_neighbour = False
+    for line in _date_parts_joined(lines):
+        if after_neighbour or _NEIGHBOUR.match(line):
+            after_neighbour = _NEIGHBOUR.match(line) is not None and len(line) < 8
+            continue
+        if joined and _LABEL_ONLY.search(joined[-1]):  # "稿件来源：" over "河北日报"
             joined[-1] += " " + line
         else:
             joined.append(line)
-    for distance, line in enumerate(reversed(joined)):  # nearest the body first
+    for distance, line in enumerate(joined if below else reversed(joined)):
         if "published" not in facts and len(line) < 80:
             found = labelled_dates(line)
             # A bare date above the body may belong to anything; one with a time, a
@@ -355,10 +425,60 @@ def header_facts(lines: list[str]) -> dict[str, str]:
             found = labelled_dates(line)
             if found.get("updated"):
                 facts["updated"] = found["updated"]
-        match = re.search(r"(?:稿件来源|来源|source)\s*[:：]\s*(?P<src>[^\s|｜]{2,20})", line, re.I)
+        match = _SOURCE.search(line)
         if match and "source" not in facts:
             facts["source"] = match["src"]
     return facts
+
+
+_PUBLISHED_LABEL = re.compile(
+    r"(发布时间|发布日期|发表时间|发表日期|published( on)?)\s*[:：]", re.I
+)
+_YEARLESS = re.compile(
+    r"(?:发布时间|发布于|发表于|时间)\s*[:：]?\s*(?:\d{2}-)?(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?!\d)"
+)
+
+
+def labelled_published(lines: list[str]) -> str | None:
+    """A date printed after an explicit publication label ("发布日期：2019-09-23 14:34:05"),
+    for templates that print it under the body rather than above it."""
+    for line in lines:
+        match = _PUBLISHED_LABEL.search(line)
+        if match and len(line) < 80:
+            value = parse_datetime(line[match.end() :])
+            if value:
+                return value
+    return None
+
+
+def yearless_published(lines: list[str], machine_dates: list[str]) -> str | None:
+    """ "发布时间：10-08 12:00" (self-media platforms print no year): the time as printed,
+    the year from a machine-readable date of the page (a meta tag) on the same day."""
+    for line in lines:
+        match = _YEARLESS.search(line)
+        if not match:
+            continue
+        month, day = int(match["m"]), int(match["d"])
+        for value in machine_dates:
+            stamp = parse_datetime(value)
+            if stamp and int(stamp[5:7]) == month and int(stamp[8:10]) == day:
+                moment = datetime(
+                    int(stamp[:4]), month, day, int(match["H"]), int(match["M"]), tzinfo=BEIJING
+                )
+                return moment.isoformat()
+    return None
+
+
+_CREDITED_EDITOR = re.compile(
+    r"(?:责任编辑|责编|编辑)\s*[/:：|｜ ]\s*(?P<name>[\u4e00-\u9fff·]{2,4})(?![\u4e00-\u9fff])"
+)
+
+
+def credited_editor(line: str) -> str | None:
+    """The editor named on a line of credits: "摄影/张艳 编辑/苏芳" -> "苏芳"."""
+    match = _CREDITED_EDITOR.search(line)
+    return match["name"] if match else None
 
 
 def labelled_line_value(lines: list[str], labels: str) -> str | None:

@@ -31,6 +31,14 @@ from pipelines.clean import clean
         ("(综合整理自澎湃新闻、智东西、雷锋网等)", "credit_line"),
         ("声明：证券时报力求信息真实、准确，文章提及内容仅供参考。", "disclaimer"),
         ("- 请支持独立网站，转发请注明本文链接：https://www.example.cn/a.shtml", "disclaimer"),
+        ("信息来源于网络", "disclaimer"),
+        ("1、回复【公租房】查看最新消息", "app_promo"),
+        ("看都看完了，点【在看】试试", "app_promo"),
+        ("点击菜单栏【便民服务】解锁更多服务！", "app_promo"),
+        ("相关资讯请关注:逆水寒专区", "see_also"),
+        ("快讯 >", "breadcrumb"),
+        ("编辑 刘晓阳 校对 李铭", "credits_line"),
+        ("医技药剂党支部、药剂科供稿 摄影/张艳 编辑/苏芳", "credits_line"),
     ],
 )
 def test_furniture_lines_leave_the_body_under_their_rule(line, rule):
@@ -68,4 +76,18 @@ def test_a_list_item_keeps_its_text_without_the_bullet():
 
 def test_prose_that_ends_in_a_verb_of_photography_stays():
     line = "摄影爱好者们说，明天还要再去拍摄。"
+    assert clean([line]).paragraphs == [line]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Prose that names two credits is still prose: it has sentence punctuation.
+        "记者从市公安局获悉，该局编辑出版的手册已发到通讯员手中。",
+        # A sentence that ends in ">" is not a breadcrumb.
+        "数据显示，增长率>5",
+        "信息来源于网络和多家媒体的报道，经记者核实。",
+    ],
+)
+def test_prose_resembling_the_new_rules_stays(line):
     assert clean([line]).paragraphs == [line]
