@@ -260,11 +260,14 @@ def _body_paragraphs(html: str, selectors: tuple[str, ...]) -> list[str]:
     return []
 
 
-# A fast extraction is doubtful when it keeps fewer characters than this, or less than
-# this share of the text in the page's <p> elements (docs/DESIGN.md; about 1 page in 11
-# of the development sets is re-run, none of the outlets' pages in make bench).
+# A fast extraction keeps little when it keeps fewer characters than this, or less than
+# this share of the text in the page's <p> elements; it is doubtful, too, when it keeps
+# fewer characters than this share of the densest block's (pipelines/density.py; the
+# block's count is without spaces, trafilatura's with them). docs/DESIGN.md; 13% of
+# the trafilatura set's pages are re-run.
 DOUBTFUL_CHARS = 200
 DOUBTFUL_SHARE = 0.25
+BLOCK_SHARE = 0.8
 
 
 def _trafilatura(tree, url: str, *, fast: bool, precision: bool = True):
@@ -366,15 +369,18 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     block = main_block(tree)
     document = _trafilatura(tree, url, fast=True)
     found = len((document.text if document else "") or "")
-    wanted = max(DOUBTFUL_CHARS, DOUBTFUL_SHARE * page_chars)
+    little = max(DOUBTFUL_CHARS, DOUBTFUL_SHARE * page_chars)
+    wanted = max(little, BLOCK_SHARE * len(block.compact)) if block is not None else little
     if found < wanted:
-        # Doubtful: trafilatura's fast path kept little of the page's paragraph text (the
-        # wrong block, or nothing). Its fallback comparison (readability, jusText) picks
-        # better there, at about five times the cost, so it runs only on such pages; if
-        # even that keeps little, precision mode is what drops the body (a template it
-        # reads as boilerplate), and the recall mode's result goes to the cleaning
-        # stage. Each run needs an unpruned tree: the one before pruned its own.
-        for precision in (True, False):
+        # Doubtful: trafilatura's fast path kept little of the page's paragraph text or
+        # of its densest block (the wrong block, part of the body, or nothing). Its
+        # fallback comparison (readability, jusText) picks better there, at about five
+        # times the cost, so it runs only on such pages. If even that keeps little of
+        # the page, precision mode is what drops the body (a template it reads as
+        # boilerplate), and the recall mode's result goes to the cleaning stage; a page
+        # doubtful only against its block does not get recall mode (on zh-dev it let
+        # junk in). Each run needs an unpruned tree: the one before pruned its own.
+        for precision in (True, False) if found < little else (True,):
             again = load_html(html)
             if again is None:
                 break
