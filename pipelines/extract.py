@@ -121,6 +121,86 @@ def _captions(tree) -> list[dict]:
     return captions
 
 
+# A caption is a short line: longer text under a picture is a paragraph of the article.
+CAPTION_MAX_CHARS = 60
+_BLOCKS = frozenset({"p", "div", "center", "figure", "span", "section"})
+_EMPHASIS = frozenset({"strong", "b", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _image_holder(img):
+    """The block that holds the picture: its ancestors up to the first one with any
+    text of its own besides the picture's."""
+    holder = img
+    while holder.getparent() is not None and holder.getparent().tag in _BLOCKS:
+        parent = holder.getparent()
+        if _text(parent):
+            return holder if holder is not img else parent
+        holder = parent
+    return holder
+
+
+_CAPTION_MARK = re.compile(r"center|caption|pic|img|image|photo|desc|note", re.I)
+_CAPTION_STYLE = re.compile(r"text-align\s*:\s*center|color\s*:\s*(#9|#8|#7|#6|gr[ae]y)", re.I)
+
+
+def _marked(node) -> bool:
+    """Set apart as a caption is: centred, greyed, or of a caption-like class."""
+    for element in node.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "center" or (element.get("align") or "").lower() == "center":
+            return True
+        if _CAPTION_MARK.search(element.get("class") or ""):
+            return True
+        if _CAPTION_STYLE.search(element.get("style") or ""):
+            return True
+    return False
+
+
+def _caption_line(node) -> str | None:
+    """The text of a block if it reads as a caption: short, set apart (centred, greyed,
+    of a caption class), not emphasised (a bold line under a picture is a subhead), not
+    leading into what follows (a colon)."""
+    if not _marked(node):
+        return None
+    text = _text(node)
+    if not 2 <= len(text) <= CAPTION_MAX_CHARS or text.endswith(("：", ":")):
+        return None
+    emphasised = "".join(_text(e) for e in node.iter(*_EMPHASIS))
+    if emphasised and len(emphasised) >= len(text) / 2:
+        return None
+    return text
+
+
+def _pictures_captions(tree) -> list[dict]:
+    """Captions marked by position only, as Chinese editors set them: the short line
+    printed right under a picture, in the picture's own paragraph
+    (``<p><img>运营商某次活动上展示的5G芯片</p>``) or the next one
+    (``<p><img></p><p>小温。</p>``)."""
+    found = []
+    for img in tree.iter("img"):
+        holder = _image_holder(img)
+        image = img.get("src") or img.get("data-src")
+        if holder is not img and holder.tag in _BLOCKS and holder.find(".//img") is img:
+            own = _caption_line(holder)
+            if own and len(holder.xpath(".//img")) == 1:
+                found.append({"raw": own, "image": image})
+                continue
+        after = holder.getnext()
+        while after is not None and not isinstance(after.tag, str):
+            after = after.getnext()
+        if (
+            after is not None
+            and after.tag in _BLOCKS
+            and after.find(".//img") is None
+            and (holder.tail or "").strip() == ""
+        ):
+            line = _caption_line(after)
+            if line:
+                found.append({"raw": line, "image": image})
+    return found
+
+
 def _jsonld_section(tree) -> str | None:
     for node in tree.xpath("//script[@type='application/ld+json']"):
         try:
@@ -340,7 +420,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     # Read everything we need from the tree first: trafilatura prunes it in place.
     meta = _head_meta(tree)
     canonical = _canonical(tree) or meta.get("og:url")
-    captions = _captions(tree)
+    captions = _captions(tree) + _pictures_captions(tree)
     section = _jsonld_section(tree)
     # The profile's selectors run on the same parse (one parse a page, not two).
     selector = Selector(root=tree, type="html")
