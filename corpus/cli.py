@@ -52,7 +52,9 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
     result = stats.compute(_reader(args))
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else stats.render(result))
-    return 0
+    for problem in result["problems"]:
+        print(f"newsarchive stats: not counted: {problem}", file=sys.stderr)
+    return 1 if result["problems"] else 0
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:

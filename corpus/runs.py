@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from pipelines.storage import Storage, StorageError
+from pipelines.manifest import read_manifests
+from pipelines.storage import Storage
 
 
 def load_runs(storage: Storage, *, after: str | None = None) -> list[dict[str, Any]]:
     """Manifests sorted by start time; ``after`` keeps runs started at or after an ISO
-    UTC time such as 2026-11-23T11:30:00Z."""
+    UTC time such as 2026-11-23T11:30:00Z. A manifest that cannot be read is a row
+    whose status says why."""
     runs = []
-    for obj in storage.list("runs/"):
-        if not obj.key.endswith(".json"):
+    for read in read_manifests(storage):
+        if read.manifest is None:
+            runs.append(
+                {"crawl_id": read.key, "status": f"unreadable: {read.problem}", "counts": {}}
+            )
             continue
-        try:
-            run = json.loads(storage.get_bytes(obj.key))
-        except (StorageError, ValueError) as exc:
-            runs.append({"crawl_id": obj.key, "status": f"unreadable: {exc}", "counts": {}})
+        if after and str(read.manifest.get("started_at", "")) < after:
             continue
-        if after and run.get("started_at", "") < after:
-            continue
-        runs.append(run)
-    return sorted(runs, key=lambda r: (r.get("started_at", ""), r.get("crawl_id", "")))
+        runs.append(read.manifest)
+    return sorted(runs, key=lambda r: (str(r.get("started_at", "")), str(r.get("crawl_id", ""))))
 
 
 COLUMNS = (

@@ -39,6 +39,9 @@ def compute(reader: ArchiveReader) -> dict[str, Any]:
         "date_range": [min(days).isoformat(), max(days).isoformat()] if days else None,
         "warc_files": len(warcs),
         "warc_bytes": sum(w.size for w in warcs),
+        # What could not be counted (an unreadable manifest, a refused entry): the
+        # figures above are short by it, and the command says so and exits 1.
+        "problems": list(reader.problems),
     }
 
 

@@ -75,11 +75,14 @@ class ArchiveSession:
         else:
             self.state = CrawlState(spool_root(state_dir, self.storage.uri) / "crawl.sqlite")
         self.rebuilt = 0
+        self.rebuild_problems: list[str] = []
         if len(self.state) == 0:
             # A new machine, or a lost state folder: learn what the archive already holds.
-            self.rebuilt = rebuild_state(self.state, self.storage)
+            self.rebuilt = rebuild_state(self.state, self.storage, self.rebuild_problems)
             if self.rebuilt:
                 logger.info("crawl state rebuilt from the archive: %d URLs", self.rebuilt)
+            for problem in self.rebuild_problems:
+                logger.warning("crawl state rebuild: %s", problem)
         info = {
             "software": f"newsarchive/{__version__}",
             "format": "WARC File Format 1.1",

@@ -147,30 +147,42 @@ class CrawlState:
             self._db.close()
 
 
-def rebuild(state: CrawlState, storage) -> int:
+def rebuild(state: CrawlState, storage, problems: list[str] | None = None) -> int:
     """Fill an empty crawl state from the archive itself: the latest version of every
-    article the run manifests list, and the deletions they record. Returns URLs known."""
-    import json
+    article the run manifests list, and the deletions they record. Returns URLs known.
 
+    It reads the manifests by the archive's one rule (pipelines.manifest): files listed
+    as not uploaded are not in storage and are skipped; an unreadable manifest, a
+    refused entry, or an article file that is missing or damaged is skipped and named
+    in ``problems``, so that one bad file does not keep every later crawl from starting."""
     from pipelines.article_files import read_records
+    from pipelines.manifest import deletions, listed_files, read_manifests
+    from pipelines.storage import StorageError
 
+    problems = [] if problems is None else problems
     latest: dict[str, dict] = {}
     first_seen: dict[str, str] = {}
     deleted: dict[str, str] = {}
-    for obj in storage.list("runs/"):
-        if not obj.key.endswith(".json"):
+    for read in read_manifests(storage):
+        if read.manifest is None:
+            problems.append(str(read.problem))
             continue
-        manifest = json.loads(storage.get_bytes(obj.key))
-        for entry in manifest.get("files", []) + manifest.get("recovered_files", []):
-            if not entry["key"].startswith("articles/"):
+        files, refused = listed_files(read.manifest)
+        problems += refused
+        for item in files:
+            if item.kind != "articles":
                 continue
-            for record in read_records(storage.get_bytes(entry["key"])):
-                url, when = record["url"], record.get("fetched_at") or ""
-                first_seen[url] = min(first_seen.get(url, when), when)
-                if record.get("version", 1) >= latest.get(url, {}).get("version", 0):
-                    latest[url] = record
-        for gone in manifest.get("deleted", []):
-            deleted[gone["url"]] = gone["at"]
+            try:
+                records = list(read_records(storage.get_bytes(item.key)))
+                for record in records:
+                    url, when = record["url"], record.get("fetched_at") or ""
+                    first_seen[url] = min(first_seen.get(url, when), when)
+                    if record.get("version", 1) >= latest.get(url, {}).get("version", 0):
+                        latest[url] = record
+            except (StorageError, OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+                problems.append(f"{item.key}: skipped in the state rebuild ({exc!r})")
+        for url, when in deletions(read.manifest):
+            deleted[url] = when
     for url, record in latest.items():
         http, warc = record.get("http") or {}, record.get("warc") or {}
         state.record_capture(

@@ -1,21 +1,28 @@
 """The run manifest, ``runs/<crawl id>.json``: what one crawl wrote and what it saw.
 
 It is the archive's table of contents: ``newsarchive verify`` re-hashes files against
-it, downloads check against it, and crawl state can be rebuilt from it.
+it, downloads check against it, and crawl state can be rebuilt from it. This module
+writes it (:class:`RunManifest`) and reads it back (:func:`read_manifests`,
+:func:`listed_files`, :func:`deletions`) for every reader: the read side, the crawl
+state's rebuild and the runs table apply one rule to entries that are unreadable,
+malformed or listed as not uploaded.
 """
 
 from __future__ import annotations
 
 import json
 import platform
+import re
 import socket
 import threading
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from pipelines import layout
 from pipelines.spool import Uploaded
+from pipelines.storage import Storage, StorageError
 
 
 def software_versions() -> dict[str, str]:
@@ -138,3 +145,121 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, int | float | str | bool) or value is None:
         return value
     return str(value)
+
+
+# -- reading manifests back ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchivedFile:
+    """A file a run manifest lists as stored, its entry checked."""
+
+    key: str
+    kind: str  # warc | articles
+    size: int
+    sha256: str
+    records: int | None
+    crawl_id: str
+
+    @property
+    def source(self) -> str:
+        return layout.parse(self.key).source
+
+    @property
+    def day(self) -> date:
+        return layout.parse(self.key).day
+
+
+@dataclass(frozen=True)
+class ManifestRead:
+    """One ``runs/*.json`` as read: the manifest, or why it could not be used."""
+
+    key: str
+    manifest: dict[str, Any] | None
+    problem: str | None = None
+
+
+def read_manifests(storage: Storage) -> list[ManifestRead]:
+    """Every run manifest of the archive, oldest run first; one that cannot be read or
+    is not a JSON object carries its problem instead (and sorts first)."""
+    found = []
+    for obj in storage.list("runs/"):
+        if not obj.key.endswith(".json"):
+            continue
+        try:
+            document = json.loads(storage.get_bytes(obj.key))
+        except StorageError as exc:
+            found.append(ManifestRead(obj.key, None, f"{obj.key}: unreadable run manifest: {exc}"))
+            continue
+        except ValueError as exc:
+            found.append(
+                ManifestRead(obj.key, None, f"{obj.key}: damaged run manifest (not JSON: {exc})")
+            )
+            continue
+        if not isinstance(document, dict):
+            found.append(
+                ManifestRead(obj.key, None, f"{obj.key}: not a run manifest (not an object)")
+            )
+            continue
+        found.append(ManifestRead(obj.key, document))
+    return sorted(found, key=lambda m: str((m.manifest or {}).get("started_at", "")))
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _entry(entry: object, crawl_id: str) -> ArchivedFile:
+    """One file entry, checked: the key follows the layout (it decides where a download
+    writes), size and sha256 are what verification needs."""
+    if not isinstance(entry, dict):
+        raise layout.BadKey(f"{entry!r} is not a file entry")
+    key = layout.parse(entry.get("key"))
+    kind = entry.get("kind") or key.kind
+    size, sha256 = entry.get("size"), entry.get("sha256")
+    if kind != key.kind:
+        raise layout.BadKey(f"{key}: listed as {kind!r}, but its key is a {key.kind} file")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise layout.BadKey(f"{key}: size {size!r} is not a byte count")
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        raise layout.BadKey(f"{key}: sha256 {sha256!r} is not a sha256 digest")
+    records = entry.get("records")
+    return ArchivedFile(
+        str(key), key.kind, size, sha256, records if isinstance(records, int) else None, crawl_id
+    )
+
+
+def listed_files(manifest: dict[str, Any]) -> tuple[list[ArchivedFile], list[str]]:
+    """The files a manifest lists as stored (its own and those it recovered from an
+    earlier run's spool), each checked, and the problems of the entries refused.
+
+    An entry marked ``"uploaded": false`` is left out without a problem: the writer
+    says so honestly when storage was down, the file waits in that machine's spool, and
+    a later run lists it under ``recovered_files`` once uploaded."""
+    crawl_id = str(manifest.get("crawl_id"))
+    files: list[ArchivedFile] = []
+    problems: list[str] = []
+    for field in ("files", "recovered_files"):
+        listed = manifest.get(field) or []
+        if not isinstance(listed, list):
+            problems.append(f"run {crawl_id}: {field!r} is not a list of files")
+            continue
+        for entry in listed:
+            if isinstance(entry, dict) and entry.get("uploaded") is False:
+                continue
+            try:
+                files.append(_entry(entry, crawl_id))
+            except layout.BadKey as exc:
+                problems.append(f"run {crawl_id}: entry refused: {exc}")
+    return files, problems
+
+
+def deletions(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """(URL, when) of the articles the run found deleted, malformed entries left out."""
+    listed = manifest.get("deleted") or []
+    return [
+        (entry["url"], entry["at"])
+        for entry in (listed if isinstance(listed, list) else [])
+        if isinstance(entry, dict)
+        and isinstance(entry.get("url"), str)
+        and isinstance(entry.get("at"), str)
+    ]

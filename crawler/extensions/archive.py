@@ -63,6 +63,8 @@ class ArchiveExtension:
         stats.set_value("archive/uri", self.session.storage.uri)
         if self.session.rebuilt:
             stats.set_value("state/rebuilt_from_archive", self.session.rebuilt)
+        if self.session.rebuild_problems:
+            stats.set_value("state/rebuild_skipped", len(self.session.rebuild_problems))
         if recovered:
             stats.set_value("archive/recovered_files", len(recovered))
             logger.info("uploaded %d file(s) left in the spool by an earlier run", len(recovered))
