@@ -107,4 +107,4 @@ test-fast: setup
 	$(BIN)/pytest -m "not e2e and not s3" $(PYTEST_ARGS)
 
 clean: s3-stop
-	rm -rf .run .spool archive
+	rm -rf .run .spool archive state

@@ -18,6 +18,34 @@ FIXTURES = ROOT / "tests" / "replay" / "fixtures"
 ALL_SOURCES = ("xinhua", "cgtn", "chinadaily", "chinaorgcn", "ecns", "copysite")
 
 
+# Folders a crawl writes its data to by default, relative to the working directory (the
+# checkout). (.run/ is the Makefile's: servers' data and logs of the test session.)
+CHECKOUT_OUTPUTS = ("state", ".spool", "archive")
+
+
+def _outputs_in_checkout() -> dict[str, tuple[int, int]]:
+    found = {}
+    for name in CHECKOUT_OUTPUTS:
+        for path in (ROOT / name).rglob("*"):
+            if path.is_file():
+                stat = path.stat()
+                found[str(path.relative_to(ROOT))] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_untouched(tmp_path_factory):
+    """Tests write nothing into the checkout: crawls they start keep their crawl state
+    in a temporary folder, and the session fails if a file under state/, .spool/ or
+    archive/ of the checkout appeared or changed (make demo's output stays)."""
+    os.environ["NEWSARCHIVE_STATE"] = str(tmp_path_factory.mktemp("state"))
+    before = _outputs_in_checkout()
+    yield
+    after = _outputs_in_checkout()
+    changed = sorted(k for k in after.keys() | before.keys() if after.get(k) != before.get(k))
+    assert not changed, f"tests wrote into the checkout: {', '.join(changed[:10])}"
+
+
 class Replay:
     def __init__(self, port: int) -> None:
         self.proxy = f"http://127.0.0.1:{port}"

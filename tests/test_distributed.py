@@ -215,3 +215,21 @@ def test_redis_state_keeps_what_a_later_fetch_did_not_give(redis_url):
     assert (page.content_sha256, page.etag, page.status) == ("bb", '"1"', "deleted")
     assert len(state) == 1
     assert state.get("https://www.ecns.cn/other") is None
+
+
+def test_a_failing_seed_never_prints_the_redis_password(tmp_path):
+    env = {
+        **os.environ,
+        "SCRAPY_SETTINGS_MODULE": "settings.distributed",
+        # Nothing listens on port 1: the connection is refused.
+        "REDIS_URL": "redis://worker:s3cret-pass@127.0.0.1:1/0",
+        "ARCHIVE_URI": str(tmp_path / "archive"),
+    }
+    done = subprocess.run(
+        [str(BIN / "scrapy"), "seed", "ecns"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "newsarchive: cannot reach the frontier at redis://worker:***@127.0.0.1:1/0: "
+    )
+    assert "s3cret-pass" not in done.stdout + done.stderr

@@ -14,6 +14,7 @@ def session(tmp_path, archive_uri: str, started_at: datetime = WHEN) -> ArchiveS
     return ArchiveSession(
         archive_uri=archive_uri,
         spool_dir=tmp_path / "spool",
+        state_dir=tmp_path / "state",
         source="ecns",
         warc_max_bytes=10**9,
         warcinfo={},

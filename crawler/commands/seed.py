@@ -75,7 +75,11 @@ class Command(ScrapyCommand):
                     pipe.rpush(k["seeds"], json.dumps({"kind": kind, "url": seed_url}))
                 pipe.execute()
         except redis.exceptions.RedisError as exc:
-            print(f"newsarchive: cannot reach the frontier at {url}: {exc}", file=sys.stderr)
+            reason = str(exc).replace(url, redact(url))
+            print(
+                f"newsarchive: cannot reach the frontier at {redact(url)}: {reason}",
+                file=sys.stderr,
+            )
             self.exitcode = 2
             return
         print(f"{source}: new run, {len(seeds)} seeds on the frontier at {redact(url)}")
