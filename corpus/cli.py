@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipelines import layout
+from pipelines import __version__, layout
 from pipelines.storage import StorageError, open_storage
 
 DEFAULT_ARCHIVE = os.environ.get("ARCHIVE_URI", "archive")
@@ -254,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsarchive",
         description="Read the newsarchive corpus: runs, articles, WARC captures.",
     )
+    parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     runs = sub.add_parser("runs", help="list crawl runs and what each archived")

@@ -1,3 +1,5 @@
 """The write side: spiders that discover article pages and capture every exchange."""
 
-__version__ = "0.1.0"
+from pipelines import __version__  # the one version of the distribution
+
+__all__ = ["__version__"]
