@@ -180,7 +180,7 @@ def download(
             for name, pointers in sorted(wanted.items()):
                 target = warc_export.local_path(out, name)
                 if target.is_file():
-                    kept, size, problems = len(pointers), target.stat().st_size, []
+                    kept, size, problems = len(pointers), target.stat().st_size, list[str]()
                 else:
                     kept, size, problems = warc_export.fetch_warc(
                         reader.storage, name, pointers, target

@@ -71,4 +71,4 @@ class ArchiveReader:
         return read_records(self.storage.get_bytes(item.key) if data is None else data)
 
     def sources(self) -> list[str]:
-        return sorted({m.get("source") for m in self.manifests() if m.get("source")})
+        return sorted({str(m["source"]) for m in self.manifests() if m.get("source")})

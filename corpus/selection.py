@@ -20,7 +20,10 @@ _DAY = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 def _day(value: str, *, end: bool) -> date:
     match = _DAY.match(value.strip())
     if match:
-        year, month, day = (int(g) if g else None for g in match.groups())
+        year_text, month_text, day_text = match.groups()
+        year = int(year_text)
+        month = int(month_text) if month_text else None
+        day = int(day_text) if day_text else None
         try:
             if month is None:
                 return date(year, 12, 31) if end else date(year, 1, 1)

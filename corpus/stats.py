@@ -16,7 +16,7 @@ def compute(reader: ArchiveReader) -> dict[str, Any]:
         per_month[item.source][item.day.strftime("%Y-%m")] += item.records or 0
         days.append(item.day)
     languages: Counter = Counter()
-    versions = Counter()
+    versions: Counter = Counter()
     for manifest in reader.manifests():
         for key, value in (manifest.get("stats") or {}).items():
             if key.startswith("article/stored/") and isinstance(value, int):

@@ -18,6 +18,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -45,7 +46,12 @@ def pointer(warc: object) -> Pointer:
         raise layout.BadKey(f"{warc!r} is not a WARC pointer")
     name = str(layout.parse(warc.get("filename"), kind="warc"))
     offset, length, record_id = warc.get("offset"), warc.get("length"), warc.get("record_id")
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (offset, length)):
+    if not (
+        isinstance(offset, int)
+        and isinstance(length, int)
+        and not isinstance(offset, bool)
+        and not isinstance(length, bool)
+    ):
         raise layout.BadKey(f"{name}: offset {offset!r} / length {length!r} are not numbers")
     if offset < 0 or length <= 0 or not isinstance(record_id, str):
         raise layout.BadKey(f"{name}: no record at offset {offset!r}, length {length!r}")
@@ -134,7 +140,9 @@ def local_path(out: Path, name: str) -> Path:
 def pages_jsonl(records: list[dict], path: Path) -> None:
     """The WACZ page list: one entry per article, titled, at its capture time, so
     ReplayWeb.page lists the articles rather than every asset."""
-    lines = [{"format": "json-pages-1.0", "id": "pages", "title": "newsarchive articles"}]
+    lines: list[dict[str, Any]] = [
+        {"format": "json-pages-1.0", "id": "pages", "title": "newsarchive articles"}
+    ]
     for record in sorted(records, key=lambda r: (r["source"], r["url"])):
         warc = record.get("warc") or {}
         if not warc:

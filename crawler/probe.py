@@ -293,7 +293,8 @@ def probe_spider(base: type[DiscoverySpider], report: SourceReport, samples: int
                 "discovered": response.meta.get("discovered", {}),
                 "pages": [dataclasses.asdict(self._capture(response))],
             }
-            language = self.language(response.request.url)
+            asked = response.request.url if response.request is not None else response.url
+            language = self.language(asked)
             result: dict[str, Any] = {
                 "url": response.url,
                 "status": response.status,
@@ -348,7 +349,10 @@ def probe(sources: list[str], samples: int = 3) -> list[SourceReport]:
     for source in sources:
         report = SourceReport(source, selector_fields=list(profiles.load(source).metadata))
         reports.append(report)
-        process.crawl(probe_spider(loader.load(source), report, samples))
+        spider = loader.load(source)
+        if not issubclass(spider, DiscoverySpider):
+            raise TypeError(f"{source}: {spider.__name__} is not a DiscoverySpider")
+        process.crawl(probe_spider(spider, report, samples))
     process.start()
     return reports
 

@@ -17,8 +17,6 @@ import redis
 from crawler.state import PageState
 from pipelines.storage import StorageError
 
-_FIELDS = tuple(PageState.__dataclass_fields__)
-
 
 def namespace(archive_uri: str) -> str:
     return f"newsarchive:state:{hashlib.sha1(archive_uri.encode()).hexdigest()[:12]}"
@@ -41,10 +39,20 @@ class RedisCrawlState:
         found = self.server.hgetall(self._key(url))
         if not found:
             return None
-        values = {f: found.get(f) for f in _FIELDS}
-        values["url"] = url
-        values["version"] = int(values["version"] or 0)
-        return PageState(**values)
+        return PageState(
+            url=url,
+            article_id=found.get("article_id"),
+            status=found.get("status") or "live",
+            first_seen=found.get("first_seen") or "",
+            last_fetch=found.get("last_fetch") or "",
+            content_sha256=found.get("content_sha256"),
+            version=int(found.get("version") or 0),
+            etag=found.get("etag"),
+            last_modified=found.get("last_modified"),
+            payload_digest=found.get("payload_digest"),
+            record_id=found.get("record_id"),
+            record_date=found.get("record_date"),
+        )
 
     def __len__(self) -> int:
         return self.server.scard(f"{self.prefix}:urls")

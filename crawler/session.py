@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import __version__
-from crawler.state import CrawlState
+from crawler.state import CrawlState, CrawlStateStore
 from crawler.state import rebuild as rebuild_state
 from crawler.warc import RotatingWarcWriter
 from pipelines.article_files import ArticleFileWriter
@@ -67,6 +67,7 @@ class ArchiveSession:
             backoff=upload_backoff,
             owner=self.crawl_id,
         )
+        self.state: CrawlStateStore
         if state_url:
             # Distributed workers share one state, so no article is archived twice.
             from crawler.redis_state import RedisCrawlState

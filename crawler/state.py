@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -61,6 +62,34 @@ class PageState:
         if self.last_modified:
             headers["If-Modified-Since"] = self.last_modified
         return headers
+
+
+class CrawlStateStore(Protocol):
+    """What a crawl needs of its state, whichever store holds it: SQLite on one machine
+    (:class:`CrawlState`), Redis shared by distributed workers (``RedisCrawlState``)."""
+
+    def get(self, url: str) -> PageState | None: ...
+
+    def __len__(self) -> int: ...
+
+    def record_capture(
+        self,
+        url: str,
+        *,
+        when: str,
+        article_id: str | None = None,
+        content_sha256: str | None = None,
+        version: int | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        payload_digest: str | None = None,
+        record_id: str | None = None,
+        record_date: str | None = None,
+    ) -> None: ...
+
+    def mark_deleted(self, url: str, *, when: str) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class CrawlState:
@@ -147,7 +176,7 @@ class CrawlState:
             self._db.close()
 
 
-def rebuild(state: CrawlState, storage, problems: list[str] | None = None) -> int:
+def rebuild(state: CrawlStateStore, storage, problems: list[str] | None = None) -> int:
     """Fill an empty crawl state from the archive itself: the latest version of every
     article the run manifests list, and the deletions they record. Returns URLs known.
 

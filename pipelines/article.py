@@ -107,15 +107,13 @@ def _dates(ex: Extraction) -> tuple[str | None, str | None]:
             found.setdefault(kind, value)
     if "published" not in found:
         for key in _PUBLISHED_META:
-            value = parse_datetime(ex.meta.get(key))
-            if value:
-                found["published"] = value
+            if stated := parse_datetime(ex.meta.get(key)):
+                found["published"] = stated
                 break
     if "updated" not in found:
         for key in _MODIFIED_META:
-            value = parse_datetime(ex.meta.get(key))
-            if value:
-                found["updated"] = value
+            if modified := parse_datetime(ex.meta.get(key)):
+                found["updated"] = modified
                 break
     return found.get("published"), found.get("updated")
 

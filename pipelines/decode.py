@@ -54,8 +54,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str,
     ):
         if body.startswith(bom):
             return body[len(bom) :].decode(name, "replace"), name, False
-    declared = [_canonical(header_charset(content_type)), _canonical(meta_charset(body))]
-    declared = [d for d in declared if d]
+    declared = [
+        d for d in (_canonical(header_charset(content_type)), _canonical(meta_charset(body))) if d
+    ]
     candidates = [*declared, "utf-8", "gb18030"]
     seen = set()
     for name in candidates:

@@ -315,7 +315,8 @@ def _embedded_paragraphs(selector: Selector, spec: dict) -> tuple[list[str], lis
         kind = str(entry.get(spec.get("type_field", "type")))
         if kind in spec.get("text_types", []):
             fragment = entry.get(spec.get("text_field", "content")) or ""
-            text = re.sub(r"\s+", " ", Selector(text=f"<p>{fragment}</p>").xpath("string()").get())
+            markup = Selector(text=f"<p>{fragment}</p>").xpath("string()").get() or ""
+            text = re.sub(r"\s+", " ", markup)
             if text.strip():
                 paragraphs.append(text.strip())
         elif kind in spec.get("image_types", []):

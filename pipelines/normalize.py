@@ -138,7 +138,7 @@ def _dateparser(text: str) -> str | None:
     only when the text has a year in it, and cached: template lines repeat."""
     if len(text) > 120 or not _YEAR.search(text):
         return None
-    import dateparser
+    import dateparser  # type: ignore[import-untyped]  # (no stubs for 1.5)
 
     settings = {
         "TIMEZONE": "Asia/Shanghai",

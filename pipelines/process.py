@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from scrapy.crawler import Crawler
@@ -25,7 +26,7 @@ class ArticlePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.workers = crawler.settings.getint("EXTRACT_WORKERS")
-        self.pool = None
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticlePipeline:

@@ -24,7 +24,7 @@ class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one source, e.g. 'scrapy crawl ecns'")
-        assert self.crawler_process
+        assert self.crawler_process and self.settings is not None
         uri = self.settings.get("ARCHIVE_URI")
         try:
             open_storage(uri).check(write=True)

@@ -7,6 +7,7 @@ The capture middleware and the store pipeline find the session here
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -54,7 +55,8 @@ class ArchiveExtension:
             from twisted.internet import reactor  # the one Scrapy installed, not a default
 
             engine = self.crawler.engine
-            reactor.callLater(
+            # (typed as the IReactorTime interface, whose methods take no self)
+            cast(Any, reactor).callLater(
                 0, deferred_from_coro, engine.close_spider_async(reason="archive_unavailable")
             )
             return

@@ -70,9 +70,9 @@ class RetryAfterMiddleware:
             "%d for %s: waiting %.0f s as Retry-After asks", response.status, request.url, wait
         )
         await asyncio.sleep(wait)
-        retry = get_retry_request(
-            request, spider=self.crawler.spider, reason=f"retry_after_{response.status}"
-        )
+        spider = self.crawler.spider
+        assert spider is not None  # responses only come while a spider runs
+        retry = get_retry_request(request, spider=spider, reason=f"retry_after_{response.status}")
         if retry is None:
             return response  # retries exhausted
         return retry

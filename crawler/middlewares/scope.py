@@ -56,7 +56,7 @@ def address_class(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | No
 @lru_cache(maxsize=4096)
 def _resolved(host: str) -> tuple[str, ...]:
     try:
-        return tuple({info[4][0] for info in socket.getaddrinfo(host, None)})
+        return tuple({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
     except OSError:
         return ()  # the download itself will fail and say so
 

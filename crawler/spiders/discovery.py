@@ -22,13 +22,13 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
 from crawler import profiles
 from crawler.extensions.archive import ArchiveExtension
 from crawler.items import ArticlePage, CapturedPage, PageGone, PageUnchanged
-from crawler.state import CrawlState
+from crawler.state import CrawlStateStore
 from crawler.urls import article_like, identity, maybe_canonical, url_day
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -56,7 +56,7 @@ class NewsSitemap(Sitemap):
 
 
 def parse_day(value: str | None, argument: str) -> date | None:
-    if value in (None, ""):
+    if not value:
         return None
     try:
         return date.fromisoformat(value)
@@ -118,6 +118,8 @@ class DiscoverySpider(scrapy.Spider):
     source: ClassVar[str]
     max_listing_pages: ClassVar[int] = 3
     revisit_days: float = 7.0
+    # Set from the DISTRIBUTED setting when the crawler makes the spider.
+    distributed: bool = False
 
     def __init__(
         self,
@@ -136,13 +138,13 @@ class DiscoverySpider(scrapy.Spider):
         if self.since and self.until and self.since > self.until:
             raise ValueError(f"-a since={since} is after -a until={until}")
         try:
-            self.limit = int(limit) if limit not in (None, "") else None
+            self.limit = int(limit) if limit else None
         except ValueError:
             raise ValueError(f"-a limit={limit!r} is not a whole number") from None
         self._scheduled: set[str] = set()
         self._datasources: set[str] = set()
         self._unmatched: set[str] = set()
-        self._state: CrawlState | None = None
+        self._state: CrawlStateStore | None = None
         self.now = datetime.now(UTC)
         self.stale_feed_days = 30.0
         self.sitemap_window_days = 7.0
@@ -189,9 +191,9 @@ class DiscoverySpider(scrapy.Spider):
                 yield request
             return
         for kind, url in self.seeds():
-            request = self.seed_request(kind, url)
-            if request is not None:
-                yield request
+            seed = self.seed_request(kind, url)
+            if seed is not None:
+                yield seed
 
     # -- window and limit --------------------------------------------------------------
     def in_window(self, day: date | None) -> bool:
@@ -260,7 +262,7 @@ class DiscoverySpider(scrapy.Spider):
         )
 
     @property
-    def crawl_state(self) -> CrawlState | None:
+    def crawl_state(self) -> CrawlStateStore | None:
         """The archive's crawl state, once the archive session is open."""
         if self._state is None:
             try:
@@ -305,6 +307,10 @@ class DiscoverySpider(scrapy.Spider):
 
     # -- feeds, sitemaps, listings ------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            # A feed served as bytes of no text type (an image, an archive): no entries.
+            self.crawler.stats.inc_value("discovery/feed_not_text")
+            return
         selector = scrapy.Selector(response, type="xml")
         selector.remove_namespaces()
         entries = selector.xpath("//item | //entry")
