@@ -15,25 +15,34 @@ from twisted.internet.error import (
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 
+class Refused(IgnoreRequest):
+    """A request this crawler drops on purpose, carrying the short reason the stats and
+    the manifest name it by (as Scrapy's HttpError carries its response): the reason is
+    the exception's, never read back out of its message."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
 def name(failure) -> tuple[str, str]:
     """(reason, detail) for a Twisted failure of a request."""
     error = failure.value
     detail = failure.getErrorMessage()
+    if isinstance(error, Refused):
+        return error.reason, str(error)
     if isinstance(error, HttpError):
         status = error.response.status
         return f"http_{status}", f"the server answered {status}"
     if "DataLoss" in type(error).__name__:
         return "truncated", "the connection closed before the declared length"
     if isinstance(error, IgnoreRequest):
+        # Scrapy's own middlewares say why only in the message.
         text = str(error)
         if "decompressed" in text.lower():
             return "decompression_bomb", text
         if "DOWNLOAD_MAXSIZE" in text or "download max size" in text.lower():
             return "too_large", text
-        if text.startswith("scope:"):
-            return "out_of_scope", text
-        if "redirect loop" in text:
-            return "redirect_loop", text
         return "ignored", text
     if isinstance(error, ResponseFailed):
         if any("DataLoss" in type(r.value).__name__ for r in error.reasons):

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 
-from scrapy.exceptions import IgnoreRequest
 from w3lib.url import safe_url_string
 
+from crawler.failures import Refused
 from crawler.middlewares.scope import refusal, refuse
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class RedirectGuardMiddleware:
         if target in chain:
             self.stats.inc_value("redirect/loop")
             logger.warning("redirect loop: %s -> %s", " -> ".join(chain), target)
-            raise IgnoreRequest(f"redirect loop back to {target}")
+            raise Refused("redirect_loop", f"redirect loop back to {target}")
         reason = refusal(target, allow_private=self.allow_private)
         if reason:
             refuse(self.stats, reason, f"redirect {' -> '.join(chain)} -> {target}")

@@ -16,8 +16,9 @@ from email.utils import parsedate_to_datetime
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+
+from crawler.failures import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class RetryAfterMiddleware:
                 f"RETRY_AFTER_MAX ({self.max_wait:.0f} s); left for a later run"
             )
             logger.warning(message)
-            raise IgnoreRequest(message)
+            raise Refused("retry_after_too_long", message)
         stats.inc_value("retry_after/waited")
         logger.info(
             "%d for %s: waiting %.0f s as Retry-After asks", response.status, request.url, wait

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import NoReturn
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest
+from crawler.failures import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def refuse(stats, reason: str, what: str) -> NoReturn:
     """Count, log and drop a request out of scope (here, and for redirect targets)."""
     stats.inc_value(f"scope/refused/{reason}")
     logger.warning("refused %s: %s address or scheme", what, reason.replace("_", "-"))
-    raise IgnoreRequest(f"scope: {reason}")
+    raise Refused("out_of_scope", f"scope: {reason}")
 
 
 class AddressGuardMiddleware:
