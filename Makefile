@@ -80,6 +80,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 s3-start: setup
 	@S3_PORT=$(S3_PORT) S3_BUCKET=$(S3_BUCKET) S3_KEY=$(S3_KEY) S3_SECRET=$(S3_SECRET) \
