@@ -8,6 +8,7 @@ extraction worker processes and the ``newsarchive`` command load profiles too.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,17 @@ from urllib.parse import urlsplit
 
 import yaml
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+def _seeds_dir() -> Path:
+    """The checkout's seeds/ when running from a clone (or an editable install); else the
+    copy an installed wheel puts under ``<prefix>/share/newsarchive/seeds``."""
+    checkout = Path(__file__).resolve().parent.parent / "seeds"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "newsarchive" / "seeds"
+
+
+SEEDS_DIR = _seeds_dir()
 HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(/[^*?\s]*)?")
 
 
