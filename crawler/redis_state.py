@@ -18,6 +18,11 @@ from crawler.state import PageState
 from pipelines.storage import StorageError
 
 
+def _text(value: bytes | str) -> str:
+    """A hash field as text (the client decodes responses; its types allow bytes)."""
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
 def namespace(archive_uri: str) -> str:
     return f"newsarchive:state:{hashlib.sha1(archive_uri.encode()).hexdigest()[:12]}"
 
@@ -39,19 +44,20 @@ class RedisCrawlState:
         found = self.server.hgetall(self._key(url))
         if not found:
             return None
+        field = {k: _text(v) for k, v in found.items()}
         return PageState(
             url=url,
-            article_id=found.get("article_id"),
-            status=found.get("status") or "live",
-            first_seen=found.get("first_seen") or "",
-            last_fetch=found.get("last_fetch") or "",
-            content_sha256=found.get("content_sha256"),
-            version=int(found.get("version") or 0),
-            etag=found.get("etag"),
-            last_modified=found.get("last_modified"),
-            payload_digest=found.get("payload_digest"),
-            record_id=found.get("record_id"),
-            record_date=found.get("record_date"),
+            article_id=field.get("article_id"),
+            status=field.get("status") or "live",
+            first_seen=field.get("first_seen") or "",
+            last_fetch=field.get("last_fetch") or "",
+            content_sha256=field.get("content_sha256"),
+            version=int(field.get("version") or 0),
+            etag=field.get("etag"),
+            last_modified=field.get("last_modified"),
+            payload_digest=field.get("payload_digest"),
+            record_id=field.get("record_id"),
+            record_date=field.get("record_date"),
         )
 
     def __len__(self) -> int:
