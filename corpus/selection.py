@@ -9,33 +9,17 @@ else the day it was captured.
 from __future__ import annotations
 
 import argparse
-import calendar
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
-_DAY = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+from pipelines import layout
 
 
 def _day(value: str, *, end: bool) -> date:
-    match = _DAY.match(value.strip())
-    if match:
-        year_text, month_text, day_text = match.groups()
-        year = int(year_text)
-        month = int(month_text) if month_text else None
-        day = int(day_text) if day_text else None
-        try:
-            if month is None:
-                return date(year, 12, 31) if end else date(year, 1, 1)
-            if day is None:
-                last = calendar.monthrange(year, month)[1]
-                return date(year, month, last if end else 1)
-            return date(year, month, day)
-        except ValueError:
-            pass
-    raise argparse.ArgumentTypeError(
-        f"{value!r} is not a date: expected YYYY-MM-DD (or YYYY-MM, or YYYY)"
-    )
+    try:
+        return layout.period_day(value, end=end)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def since_day(value: str) -> date:

@@ -16,6 +16,7 @@ refused with :class:`BadKey`, never written.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -88,3 +89,24 @@ def inside(root: Path, relative: str) -> Path:
     if path == base:
         raise BadKey(f"{relative!r} names {root} itself, not a file in it")
     return path
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def period_day(value: str, *, end: bool) -> date:
+    """A day given as YYYY-MM-DD, YYYY-MM or YYYY: the first day of that period, or the
+    last with ``end``. One rule for the crawl's ``-a since/until`` and the read side's
+    ``--since/--until``."""
+    match = _PERIOD.match(value.strip())
+    if match:
+        year, month, day = (int(g) if g else 0 for g in match.groups())
+        try:
+            if not month:
+                return date(year, 12, 31) if end else date(year, 1, 1)
+            if not day:
+                return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+            return date(year, month, day)
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date: expected YYYY-MM-DD (or YYYY-MM, or YYYY)")

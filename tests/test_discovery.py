@@ -252,7 +252,7 @@ def test_feed_and_sitemap_dates_are_read_in_both_forms():
 
 def test_a_malformed_date_argument_says_which_and_the_form():
     with pytest.raises(
-        ValueError, match=r"-a since='2023-13-01' is not a date; expected YYYY-MM-DD"
+        ValueError, match=r"-a since='2023-13-01' is not a date: expected YYYY-MM-DD"
     ):
         parse_day("2023-13-01", "since")
 

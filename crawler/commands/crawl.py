@@ -21,10 +21,30 @@ EXIT_INCOMPLETE = 4
 
 
 class Command(ScrapyCrawl):
+    def _argument_problem(self, source: str, spargs: dict[str, str]) -> str | None:
+        """Why the source or the -a arguments cannot start a crawl, or None."""
+        assert self.crawler_process
+        loader = self.crawler_process.spider_loader
+        if source not in loader.list():
+            return f"unknown source {source!r}; sources: {', '.join(sorted(loader.list()))}"
+        check = getattr(loader.load(source), "check_arguments", None)
+        if check is not None:
+            try:
+                check(spargs)
+            except ValueError as exc:
+                return str(exc)
+        return None
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one source, e.g. 'scrapy crawl ecns'")
         assert self.crawler_process and self.settings is not None
+        problem = self._argument_problem(args[0], opts.spargs)
+        if problem:
+            # One line, no traceback: this is the operator's mistake, not a crash.
+            print(f"newsarchive: {problem}", file=sys.stderr)
+            self.exitcode = 1
+            return
         uri = self.settings.get("ARCHIVE_URI")
         try:
             open_storage(uri).check(write=True)

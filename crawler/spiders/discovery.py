@@ -30,6 +30,7 @@ from crawler.extensions.archive import ArchiveExtension
 from crawler.items import ArticlePage, CapturedPage, PageGone, PageUnchanged
 from crawler.state import CrawlStateStore
 from crawler.urls import article_like, identity, maybe_canonical, url_day
+from pipelines import layout
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -55,15 +56,14 @@ class NewsSitemap(Sitemap):
         return entry
 
 
-def parse_day(value: str | None, argument: str) -> date | None:
+def parse_day(value: str | None, argument: str, *, end: bool = False) -> date | None:
+    """-a since=2023 is 2023-01-01 and -a until=2023 is 2023-12-31, as with download."""
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            f"-a {argument}={value!r} is not a date; expected YYYY-MM-DD, e.g. 2023-07-14"
-        ) from None
+        return layout.period_day(value, end=end)
+    except ValueError as exc:
+        raise ValueError(f"-a {argument}={exc}") from None
 
 
 def entry_day(text: str | None) -> date | None:
@@ -121,6 +121,10 @@ class DiscoverySpider(scrapy.Spider):
     # Set from the DISTRIBUTED setting when the crawler makes the spider.
     distributed: bool = False
 
+    # The -a arguments a crawl takes; `scrapy crawl` refuses any other (a misspelt
+    # "-a sinse=" would otherwise run the crawl unwindowed).
+    ARGUMENTS: ClassVar[tuple[str, ...]] = ("since", "until", "limit", "capture_unmatched")
+
     def __init__(
         self,
         since: str | None = None,
@@ -130,17 +134,11 @@ class DiscoverySpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.capture_unmatched = _flag(capture_unmatched, "capture_unmatched")
+        self.since, self.until, self.limit, self.capture_unmatched = self.check_arguments(
+            {"since": since, "until": until, "limit": limit, "capture_unmatched": capture_unmatched}
+        )
         self.profile = profiles.load(self.source)
         self.allowed_domains = list(self.profile.allowed_domains)
-        self.since = parse_day(since, "since")
-        self.until = parse_day(until, "until")
-        if self.since and self.until and self.since > self.until:
-            raise ValueError(f"-a since={since} is after -a until={until}")
-        try:
-            self.limit = int(limit) if limit else None
-        except ValueError:
-            raise ValueError(f"-a limit={limit!r} is not a whole number") from None
         self._scheduled: set[str] = set()
         self._datasources: set[str] = set()
         self._unmatched: set[str] = set()
@@ -272,6 +270,29 @@ class DiscoverySpider(scrapy.Spider):
             if extension and extension.session:
                 self._state = extension.session.state
         return self._state
+
+    @classmethod
+    def check_arguments(
+        cls, given: dict[str, str | None]
+    ) -> tuple[date | None, date | None, int | None, bool]:
+        """(since, until, limit, capture_unmatched) from the -a arguments, or a ValueError
+        whose message is the one line the operator sees."""
+        unknown = sorted(set(given) - set(cls.ARGUMENTS))
+        if unknown:
+            raise ValueError(
+                f"unknown spider argument {', '.join('-a ' + u for u in unknown)}; "
+                f"a crawl takes {', '.join('-a ' + a for a in cls.ARGUMENTS)}"
+            )
+        since = parse_day(given.get("since"), "since")
+        until = parse_day(given.get("until"), "until", end=True)
+        if since and until and since > until:
+            raise ValueError(f"-a since={given['since']} is after -a until={given['until']}")
+        limit_text = given.get("limit")
+        try:
+            limit = int(limit_text) if limit_text else None
+        except ValueError:
+            raise ValueError(f"-a limit={limit_text!r} is not a whole number") from None
+        return since, until, limit, _flag(given.get("capture_unmatched"), "capture_unmatched")
 
     def _unmatched_article_like(self, url: str) -> bool:
         """Count (once) a link on the source's hosts that looks like an article but that
