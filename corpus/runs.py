@@ -62,4 +62,8 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
         ]
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
+    # Why a run is not simply "finished", a line each, under the table.
+    for run in runs:
+        if run.get("status_reason"):
+            lines.append(f"{run.get('crawl_id', '?')}: {run['status']}: {run['status_reason']}")
     return "\n".join(lines)

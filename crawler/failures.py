@@ -4,7 +4,13 @@ sees *why* pages are missing, not just how many."""
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectionRefusedError,
@@ -48,12 +54,18 @@ def name(failure) -> tuple[str, str]:
         if any("DataLoss" in type(r.value).__name__ for r in error.reasons):
             return "truncated", "the connection closed before the declared length"
         return "response_failed", detail
-    if isinstance(error, (TimeoutError, TCPTimedOutError)):
+    # Scrapy 2.13+ raises its own download exceptions, wrapping Twisted's.
+    if isinstance(error, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
         return "timeout", detail
-    if isinstance(error, DNSLookupError):
+    if isinstance(error, (DNSLookupError, CannotResolveHostError)):
         return "dns", detail
-    if isinstance(error, (ConnectionRefusedError, ResponseNeverReceived)):
+    if isinstance(
+        error,
+        (ConnectionRefusedError, ResponseNeverReceived, DownloadConnectionRefusedError),
+    ):
         return "connection", detail
+    if isinstance(error, DownloadFailedError):
+        return "download_failed", detail
     if "maxsize" in detail.lower() or "max size" in detail.lower():
         return "too_large", detail
     return type(error).__name__.lower(), detail

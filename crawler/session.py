@@ -19,7 +19,7 @@ from crawler.state import CrawlState, CrawlStateStore
 from crawler.state import rebuild as rebuild_state
 from crawler.warc import RotatingWarcWriter
 from pipelines.article_files import ArticleFileWriter
-from pipelines.manifest import RunManifest, software_versions, utc_now
+from pipelines.manifest import RunManifest, judge_run, software_versions, utc_now
 from pipelines.recovery import repair
 from pipelines.spool import Spool, Uploaded
 from pipelines.storage import StorageError, open_storage
@@ -52,8 +52,11 @@ class ArchiveSession:
         upload_backoff: float = 1.0,
         state_dir: str | Path = "state",
         state_url: str | None = None,
+        max_failure_share: float = 0.5,
     ) -> None:
         self.started_at = started_at or utc_now()
+        self.max_failure_share = max_failure_share
+        self.status, self.status_reason = "running", ""
         self.source = source
         self.crawl_id = make_crawl_id(source, self.started_at)
         self.crawl_date = f"{self.started_at:%Y-%m-%d}"
@@ -137,8 +140,12 @@ class ArchiveSession:
         self.warc.close()
         self.articles.close()
         errors = self.spool.wait()
-        status = "finished" if reason == "finished" and not errors else "failed"
-        manifest = self.manifest.render(status=status, stats=stats, errors=errors)
+        self.status, self.status_reason = judge_run(
+            reason, stats, errors, max_failure_share=self.max_failure_share
+        )
+        manifest = self.manifest.render(
+            status=self.status, stats=stats, errors=errors, why=self.status_reason
+        )
         try:
             self.storage.put_bytes(manifest, self.manifest.key)
         except StorageError as exc:

@@ -23,6 +23,9 @@ cleanup() { stop_replay; wait 2>/dev/null; true; }
 trap cleanup EXIT INT TERM
 [ "${REPLAY:-0}" = "1" ] && start_replay
 
+# Exit statuses by severity (README, "Crawling"): degraded 6 < stopped early 4 <
+# failed 5 < storage error 3 < could not start 1 (and anything unknown).
+severity() { case "$1" in 0) echo 0 ;; 6) echo 1 ;; 4) echo 2 ;; 5) echo 3 ;; 3) echo 4 ;; *) echo 5 ;; esac; }
 worst=0
 for source in $SOURCES; do
   t0=$(date +%s.%N)
@@ -31,7 +34,7 @@ for source in $SOURCES; do
   t1=$(date +%s.%N)
   printf 'crawl: %-11s exit %d in %s s (log: .run/crawl-%s.log)\n' "$source" "$status" \
     "$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")" "$source"
-  [ "$status" -gt "$worst" ] && worst=$status
+  [ "$(severity "$status")" -gt "$(severity "$worst")" ] && worst=$status
 done
 
 echo

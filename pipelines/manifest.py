@@ -89,7 +89,9 @@ class RunManifest:
                 }
             )
 
-    def render(self, *, status: str, stats: dict[str, Any], errors: list[str]) -> bytes:
+    def render(
+        self, *, status: str, stats: dict[str, Any], errors: list[str], why: str = ""
+    ) -> bytes:
         with self._lock:
             files = sorted(self.files, key=lambda f: f["key"])
         warcs = [f for f in files if f["kind"] == "warc"]
@@ -98,6 +100,8 @@ class RunManifest:
             "crawl_id": self.crawl_id,
             "source": self.source,
             "status": status,
+            # One line saying why a run is not simply "finished" (empty when it is).
+            "status_reason": why,
             "started_at": iso(self.started_at),
             "finished_at": iso(utc_now()),
             "host": socket.gethostname(),
@@ -132,6 +136,44 @@ class RunManifest:
             "stats": {k: _jsonable(v) for k, v in sorted(stats.items())},
         }
         return json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
+
+
+def judge_run(
+    reason: str, stats: dict[str, Any], errors: list[str], *, max_failure_share: float
+) -> tuple[str, str]:
+    """(status, why) of a run, from what Scrapy says ended it and what the run counted.
+
+    ``failed``: storage errors, nothing fetched at all, or every entry point (feed,
+    sitemap, listing…) failed: an outage or a ban, which must not read as "no new
+    articles". ``degraded``: more than ``max_failure_share`` of the article pages could
+    not be fetched for a reason other than 404/410 (a dead link is the site's answer
+    about its content; refusals, timeouts, 403/429/5xx are trouble for the crawl). An
+    early stop keeps Scrapy's reason (``shutdown``…)."""
+    if errors:
+        return "failed", f"{len(errors)} file(s) could not be stored (kept in the spool)"
+    if reason != "finished":
+        return reason, f"the crawl stopped early ({reason})"
+    entries = int(stats.get("discovery/entries", 0))
+    entries_failed = int(stats.get("discovery/entries_failed", 0))
+    if entries and entries_failed >= entries:
+        why = _failure_classes(stats, "discovery/entries_failed/")
+        return "failed", f"all {entries} entry points failed ({why})"
+    if entries and not stats.get("downloader/response_count", 0):
+        # (A distributed worker that found the shared frontier empty had no entries:
+        # idle, not failed.)
+        return "failed", "nothing was fetched"
+    failed = int(stats.get("fetch/failed", 0))
+    tried = failed + int(stats.get("article/pages_fetched", 0))
+    gone = sum(int(stats.get(f"fetch/failed/http_{code}", 0)) for code in (404, 410))
+    if tried and (failed - gone) / tried > max_failure_share:
+        why = _failure_classes(stats, "fetch/failed/")
+        return "degraded", f"{failed} of {tried} article pages could not be fetched ({why})"
+    return "finished", ""
+
+
+def _failure_classes(stats: dict[str, Any], prefix: str) -> str:
+    counts = _counts_under(stats, prefix)
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 def _counts_under(stats: dict[str, Any], prefix: str) -> dict[str, Any]:

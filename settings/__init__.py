@@ -66,6 +66,8 @@ UNMATCHED_EXAMPLES = int(os.environ.get("NEWSARCHIVE_UNMATCHED_EXAMPLES", "20"))
 # Each upload is tried this often, waiting 1, 2, 4... times the backoff in between
 # (on top of botocore's own retries), before the file is left in the spool.
 UPLOAD_ATTEMPTS = int(os.environ.get("NEWSARCHIVE_UPLOAD_ATTEMPTS", "5"))
+# A run whose article pages failed beyond this share ends "degraded" (exit 6).
+MAX_FAILURE_SHARE = float(os.environ.get("NEWSARCHIVE_MAX_FAILURE_SHARE", "0.5"))
 UPLOAD_BACKOFF_SECONDS = float(os.environ.get("NEWSARCHIVE_UPLOAD_BACKOFF", "1.0"))
 # Worker processes for trafilatura + cleaning; 0 means one per core.
 EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))

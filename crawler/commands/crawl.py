@@ -3,7 +3,11 @@
 0  the crawl finished and everything it captured is stored;
 1  Scrapy could not start (a bad argument, an unknown spider);
 3  a storage error: the archive is unreachable, or files stay in the local spool;
-4  the crawl stopped early (shutdown signal, error) but what it captured is stored.
+4  the crawl stopped early (shutdown signal, error) but what it captured is stored;
+5  the run failed: every entry point failed, or nothing was fetched (an outage, a ban);
+6  the run is degraded: more than NEWSARCHIVE_MAX_FAILURE_SHARE of its article pages
+   could not be fetched.
+Statuses 5 and 6 print one line saying why; the run manifest has it as status_reason.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from pipelines.storage import StorageError, open_storage
 
 EXIT_STORAGE = 3
 EXIT_INCOMPLETE = 4
+EXIT_FAILED = 5
+EXIT_DEGRADED = 6
 
 
 class Command(ScrapyCrawl):
@@ -61,3 +67,10 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_STORAGE
         elif crawler.stats.get_value("finish_reason") != "finished":
             self.exitcode = EXIT_INCOMPLETE
+        else:
+            status = crawler.stats.get_value("archive/run_status")
+            codes = {"failed": EXIT_FAILED, "degraded": EXIT_DEGRADED}
+            if status in codes:
+                why = crawler.stats.get_value("archive/run_status_reason")
+                print(f"newsarchive: {args[0]} crawl {status}: {why}", file=sys.stderr)
+                self.exitcode = codes[status]

@@ -43,6 +43,7 @@ class ArchiveExtension:
                 upload_backoff=settings.getfloat("UPLOAD_BACKOFF_SECONDS"),
                 state_dir=settings.get("STATE_DIR"),
                 state_url=settings.get("STATE_REDIS_URL"),
+                max_failure_share=settings.getfloat("MAX_FAILURE_SHARE"),
                 warcinfo={
                     "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                     "operator": settings.get("OPERATOR_CONTACT"),
@@ -87,6 +88,8 @@ class ArchiveExtension:
     def _close(self, reason: str, stats: dict) -> None:
         assert self.session is not None
         errors = self.session.close(reason=reason, stats=stats)
+        self.crawler.stats.set_value("archive/run_status", self.session.status)
+        self.crawler.stats.set_value("archive/run_status_reason", self.session.status_reason)
         if errors:
             self._fail(
                 f"{len(errors)} file(s) could not be stored; they are kept in the spool "

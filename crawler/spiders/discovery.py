@@ -164,20 +164,34 @@ class DiscoverySpider(scrapy.Spider):
         return profile_seeds(self.profile)
 
     def seed_request(self, kind: str, url: str) -> scrapy.Request | None:
-        if kind == "feed":
-            return scrapy.Request(url, callback=self.parse_feed, priority=20)
-        if kind == "sitemap":
-            return scrapy.Request(url, callback=self.parse_sitemap, priority=20)
-        if kind == "robots":
-            return scrapy.Request(url, callback=self.parse_robots, priority=20)
-        if kind == "datasource":
-            return scrapy.Request(url, callback=self.parse_datasource, priority=15)
-        if kind == "listing":
-            return scrapy.Request(
-                url, callback=self.parse_listing, priority=10, meta={"listing_page": 1}
-            )
-        self.logger.warning("unknown seed kind %r for %s: skipped", kind, url)
-        return None
+        """The request for one entry point (feed, sitemap, robots.txt, datasource list,
+        listing), counted, with an errback that counts its failure: a run whose every
+        entry point failed is an outage or a ban, not a quiet day (judge_run)."""
+        callbacks = {
+            "feed": (self.parse_feed, 20, {}),
+            "sitemap": (self.parse_sitemap, 20, {}),
+            "robots": (self.parse_robots, 20, {}),
+            "datasource": (self.parse_datasource, 15, {}),
+            "listing": (self.parse_listing, 10, {"listing_page": 1}),
+        }
+        if kind not in callbacks:
+            self.logger.warning("unknown seed kind %r for %s: skipped", kind, url)
+            return None
+        callback, priority, meta = callbacks[kind]
+        self.crawler.stats.inc_value("discovery/entries")
+        return scrapy.Request(
+            url, callback=callback, errback=self.entry_failed, priority=priority, meta=meta
+        )
+
+    def entry_failed(self, failure) -> Iterator[Any]:
+        """An entry point that could not be fetched: counted and logged by reason."""
+        from crawler.failures import name
+
+        reason, detail = name(failure)
+        self.crawler.stats.inc_value("discovery/entries_failed")
+        self.crawler.stats.inc_value(f"discovery/entries_failed/{reason}")
+        self.logger.warning("entry point %s failed: %s (%s)", failure.request.url, reason, detail)
+        return iter(())
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.distributed:
@@ -540,6 +554,7 @@ class DiscoverySpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
+        self.crawler.stats.inc_value("article/pages_fetched")
         if response.status in (404, 410):
             self.logger.info("archived article now answers %d: %s", response.status, response.url)
             yield PageGone(

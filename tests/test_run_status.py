@@ -1,0 +1,114 @@
+"""A run's status says whether it worked: an outage or a ban is "failed", a crawl that
+lost most of its pages to errors is "degraded", and neither exits 0."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from pipelines.manifest import judge_run
+from tests.conftest import BIN, ROOT
+
+SHARE = 0.5
+
+
+def test_every_entry_point_failing_is_a_failed_run():
+    stats = {
+        "discovery/entries": 17,
+        "discovery/entries_failed": 17,
+        "discovery/entries_failed/connection": 15,
+        "discovery/entries_failed/dns": 2,
+        "downloader/response_count": 0,
+    }
+    assert judge_run("finished", stats, [], max_failure_share=SHARE) == (
+        "failed",
+        "all 17 entry points failed (connection 15, dns 2)",
+    )
+
+
+def test_a_run_that_fetched_nothing_failed():
+    assert judge_run("finished", {"discovery/entries": 3}, [], max_failure_share=SHARE) == (
+        "failed",
+        "nothing was fetched",
+    )
+
+
+def test_a_distributed_worker_that_found_the_frontier_empty_is_idle_not_failed():
+    assert judge_run("finished", {}, [], max_failure_share=SHARE) == ("finished", "")
+
+
+def test_dead_links_do_not_degrade_a_run():
+    stats = {
+        "discovery/entries": 3,
+        "downloader/response_count": 150,
+        "article/pages_fetched": 6,
+        "fetch/failed": 134,
+        "fetch/failed/http_404": 134,
+    }
+    assert judge_run("finished", stats, [], max_failure_share=SHARE) == ("finished", "")
+
+
+def test_most_pages_lost_to_errors_is_a_degraded_run():
+    stats = {
+        "discovery/entries": 3,
+        "downloader/response_count": 40,
+        "article/pages_fetched": 10,
+        "fetch/failed": 30,
+        "fetch/failed/http_403": 25,
+        "fetch/failed/timeout": 5,
+    }
+    assert judge_run("finished", stats, [], max_failure_share=SHARE) == (
+        "degraded",
+        "30 of 40 article pages could not be fetched (http_403 25, timeout 5)",
+    )
+
+
+def test_storage_errors_and_early_stops_keep_their_own_status():
+    assert judge_run("finished", {}, ["x"], max_failure_share=SHARE)[0] == "failed"
+    assert judge_run("shutdown", {"downloader/response_count": 5}, [], max_failure_share=SHARE) == (
+        "shutdown",
+        "the crawl stopped early (shutdown)",
+    )
+
+
+@pytest.mark.e2e
+def test_a_crawl_with_the_network_cut_exits_5_and_says_why(tmp_path):
+    # Every request goes to a proxy port nothing listens on: the network is gone.
+    env = {
+        **{k: v for k, v in os.environ.items() if k.lower() != "no_proxy"},
+        "http_proxy": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
+        "ARCHIVE_URI": str(tmp_path / "archive"),
+        "NEWSARCHIVE_SPOOL": str(tmp_path / "spool"),
+        "NEWSARCHIVE_DOWNLOAD_DELAY": "0",
+        "NEWSARCHIVE_AUTOTHROTTLE": "0",
+    }
+    done = subprocess.run(
+        [str(BIN / "scrapy"), "crawl", "ecns"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 5
+    assert done.stderr.splitlines()[-1] == (
+        "newsarchive: ecns crawl failed: all 17 entry points failed (connection 17)"
+    )
+    (manifest,) = (tmp_path / "archive" / "runs").glob("*.json")
+    run = json.loads(manifest.read_text())
+    assert (run["status"], run["status_reason"]) == (
+        "failed",
+        "all 17 entry points failed (connection 17)",
+    )
+    runs = subprocess.run(
+        [str(BIN / "newsarchive"), "runs", "--archive", str(tmp_path / "archive")],
+        capture_output=True,
+        text=True,
+    )
+    assert runs.stdout.splitlines()[-1] == (
+        f"{run['crawl_id']}: failed: all 17 entry points failed (connection 17)"
+    )
