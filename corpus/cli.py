@@ -236,17 +236,32 @@ class UsageError(ValueError):
     """A request the archive cannot answer as asked; the message says what would work."""
 
 
-def _archive_options(parser: argparse.ArgumentParser) -> None:
+def _archive_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """--archive and --no-sign-request, accepted before the command (``newsarchive
+    --archive X stats``) and after it; given after, they win. (The command's own copy has
+    no default, so that it does not overwrite one given before the command.)"""
     parser.add_argument(
         "--archive",
-        default=DEFAULT_ARCHIVE,
+        default=DEFAULT_ARCHIVE if top else argparse.SUPPRESS,
         help="archive folder or s3://bucket/prefix (default: $ARCHIVE_URI or 'archive')",
     )
     parser.add_argument(
         "--no-sign-request",
         action="store_true",
+        default=False if top else argparse.SUPPRESS,
         help="read a public bucket anonymously (no AWS credentials)",
     )
+
+
+def _after(value: str) -> str:
+    """--after as the manifests' UTC timestamps compare: a day (2026-11-23, 2026-11, 2026)
+    is its first moment; a full timestamp passes as given."""
+    if "T" in value:
+        return value
+    try:
+        return f"{layout.period_day(value, end=False).isoformat()}T00:00:00Z"
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -255,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read the newsarchive corpus: runs, articles, WARC captures.",
     )
     parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
+    _archive_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     runs = sub.add_parser("runs", help="list crawl runs and what each archived")
@@ -262,7 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument(
         "--after",
         metavar="TIME",
-        help="only runs started at or after this UTC time, e.g. 2026-11-23T10:00:00Z",
+        type=_after,
+        help="only runs started at or after this UTC time: 2026-11-23T10:00:00Z, or a day "
+        "(2026-11-23, 2026-11, 2026)",
     )
     runs.add_argument("--json", action="store_true", help="print the manifests as JSON")
     runs.set_defaults(func=_cmd_runs)
@@ -400,6 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:
+        # The reader went away (`newsarchive runs | head`): stop quietly, as a shell tool
+        # does on SIGPIPE, and keep Python from complaining again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (StorageError, UsageError, layout.BadKey) as exc:
         print(f"newsarchive {args.command}: {exc}", file=sys.stderr)
         return 2
