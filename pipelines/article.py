@@ -225,13 +225,14 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
     header = header_facts(first.header_lines)
     if top_date and "published" not in header:
         header = {**header_facts([top_date]), **header}
-    if "published" not in header and title:
+    under_title = first.lines.under(title) if title else []
+    if "published" not in header and under_title:
         # Dates printed under the headline, where the body's first lines could not be
         # found among the page's lines (trafilatura merged them with header text).
-        header = {**header_facts(first.lines.under(title), below=True), **header}
+        header = {**header_facts(under_title, below=True), **header}
     if "published" not in header:
         printed = labelled_published(first.trailer_lines) or yearless_published(
-            [*first.header_lines, *(first.lines.under(title) if title else [])],
+            [*first.header_lines, *under_title],
             [v for k, v in first.meta.items() if "date" in k or "time" in k],
         )
         if printed:

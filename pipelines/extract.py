@@ -133,7 +133,9 @@ def _image_holder(img):
     holder = img
     while holder.getparent() is not None and holder.getparent().tag in _BLOCKS:
         parent = holder.getparent()
-        if _text(parent):
+        # (Stops at the first bit of text: an article's whole container is not read
+        # once per picture.)
+        if any(text.strip() for text in parent.itertext()):
             return holder if holder is not img else parent
         holder = parent
     return holder
@@ -368,6 +370,21 @@ def _trafilatura(tree, url: str, *, fast: bool, precision: bool = True):
     )
 
 
+def _unpruned(html: str):
+    """A fresh parse of the page, as the first one was prepared (layout unwrapped), for
+    another trafilatura run: each run prunes the tree it is given."""
+    tree = load_html(html)
+    if tree is not None:
+        _unwrap_layout(tree)
+    return tree
+
+
+def _paragraphs(document) -> list[str]:
+    """trafilatura's text, a paragraph a line."""
+    text = (document.text if document is not None else "") or ""
+    return [p.strip() for p in text.split("\n") if p.strip()]
+
+
 # trafilatura's body is in doubt when less than this share of its text lies in the
 # densest block of the page (pipelines/density.py).
 AGREEMENT = 0.5
@@ -397,18 +414,16 @@ def _second_opinion(paragraphs: list[str], block: Block | None, html: str, url: 
         # A block much shorter than trafilatura's text is a part of a long body (one
         # section of an encyclopedia entry), not a better body.
         return paragraphs
-    again = load_html(html)
+    again = _unpruned(html)
     if again is None:
         return paragraphs
-    _unwrap_layout(again)
     found = again.getroottree().xpath(block.path)
     if not found:
         return paragraphs
     page = lxml.html.document_fromstring("<html><body></body></html>")
     page.find("body").append(found[0])
     alone = _trafilatura(page, url, fast=True, precision=False)
-    text = (alone.text if alone is not None else "") or ""
-    return [p.strip() for p in text.split("\n") if p.strip()] or paragraphs
+    return _paragraphs(alone) or paragraphs
 
 
 def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
@@ -462,10 +477,9 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         # doubtful only against its block does not get recall mode (on zh-dev it let
         # junk in). Each run needs an unpruned tree: the one before pruned its own.
         for precision in (True, False) if found < little else (True,):
-            again = load_html(html)
+            again = _unpruned(html)
             if again is None:
                 break
-            _unwrap_layout(again)
             full = _trafilatura(again, url, fast=False, precision=precision)
             kept = len((full.text if full else "") or "")
             if kept > found:
@@ -480,8 +494,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         if not paragraphs:
             raise ExtractionFailed("no_article_text", "trafilatura found no main text")
     else:
-        paragraphs = [p.strip() for p in document.text.split("\n") if p.strip()]
-        paragraphs = _second_opinion(paragraphs, block, html, url)
+        paragraphs = _second_opinion(_paragraphs(document), block, html, url)
     if section:
         profile_fields.setdefault("section", [section])
     lines = PageLines.of(html)

@@ -405,26 +405,25 @@ def header_facts(lines: list[str], *, below: bool = False) -> dict[str, str]:
     joined: list[str] = []
     after_neighbour = False
     for line in _date_parts_joined(lines):
-        if after_neighbour or _NEIGHBOUR.match(line):
-            after_neighbour = _NEIGHBOUR.match(line) is not None and len(line) < 8
+        neighbour = _NEIGHBOUR.match(line)
+        if after_neighbour or neighbour:
+            after_neighbour = neighbour is not None and len(line) < 8
             continue
         if joined and _LABEL_ONLY.search(joined[-1]):  # "稿件来源：" over "河北日报"
             joined[-1] += " " + line
         else:
             joined.append(line)
     for distance, line in enumerate(joined if below else reversed(joined)):
-        if "published" not in facts and len(line) < 80:
-            found = labelled_dates(line)
+        found = labelled_dates(line) if len(line) < 80 else {}
+        if "published" not in facts:
             # A bare date above the body may belong to anything; one with a time, a
             # source, a label or a full Chinese date is the article's own, and so is a
             # line that is only a date right above the body (the headline's dateline).
             own = _OWN_DATE.search(line) or (distance < 3 and _BARE_DATE.fullmatch(line))
             if found.get("published") and own:
                 facts["published"] = found["published"]
-        if "updated" not in facts and len(line) < 80:
-            found = labelled_dates(line)
-            if found.get("updated"):
-                facts["updated"] = found["updated"]
+        if "updated" not in facts and found.get("updated"):
+            facts["updated"] = found["updated"]
         match = _SOURCE.search(line)
         if match and "source" not in facts:
             facts["source"] = match["src"]
