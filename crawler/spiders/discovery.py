@@ -185,13 +185,18 @@ class DiscoverySpider(scrapy.Spider):
 
     def entry_failed(self, failure) -> Iterator[Any]:
         """An entry point that could not be fetched: counted and logged by reason."""
+        self._count_failure(failure, "discovery/entries_failed", "entry point %s failed")
+        return iter(())
+
+    def _count_failure(self, failure, counter: str, what: str) -> None:
+        """Count a failed request under ``counter`` and ``counter/<reason>``, and log it
+        (``what`` holds a %s for the URL)."""
         from crawler.failures import name
 
         reason, detail = name(failure)
-        self.crawler.stats.inc_value("discovery/entries_failed")
-        self.crawler.stats.inc_value(f"discovery/entries_failed/{reason}")
-        self.logger.warning("entry point %s failed: %s (%s)", failure.request.url, reason, detail)
-        return iter(())
+        self.crawler.stats.inc_value(counter)
+        self.crawler.stats.inc_value(f"{counter}/{reason}")
+        self.logger.warning(what + ": %s (%s)", failure.request.url, reason, detail)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.distributed:
@@ -607,12 +612,7 @@ class DiscoverySpider(scrapy.Spider):
     def article_failed(self, failure) -> Iterator[Any]:
         """An article page that could not be fetched: counted and logged by reason.
         (404/410 of a page archived before reach parse_article as deletions.)"""
-        from crawler.failures import name
-
-        reason, detail = name(failure)
-        self.crawler.stats.inc_value("fetch/failed")
-        self.crawler.stats.inc_value(f"fetch/failed/{reason}")
-        self.logger.warning("could not fetch %s: %s (%s)", failure.request.url, reason, detail)
+        self._count_failure(failure, "fetch/failed", "could not fetch %s")
         return iter(())
 
     def continuation_failed(self, failure) -> Iterator[Any]:
