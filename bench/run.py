@@ -160,7 +160,7 @@ def crawl(target: str, archive: str, pages: int, scratch: Path, extra_env: dict)
     replay.wait()
     if status != 0:
         raise RuntimeError(f"bench crawl exited {status}; see {scratch / 'crawl.log'}")
-    from pipelines.storage import open_storage
+    from newsarchive.storage import open_storage
 
     storage = open_storage(archive)
     (manifest_key,) = [o.key for o in storage.list("runs/")]

@@ -17,8 +17,9 @@ import os
 import sys
 from pathlib import Path
 
-from pipelines import __version__, layout
-from pipelines.storage import StorageError, open_storage
+from newsarchive import __version__
+from newsarchive.archive import layout
+from newsarchive.storage import StorageError, open_storage
 
 DEFAULT_ARCHIVE = os.environ.get("ARCHIVE_URI", "archive")
 
@@ -148,7 +149,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from crawler import profiles
+    from newsarchive import profiles
     from pipelines.article import build_article
     from pipelines.extract import ExtractionFailed
 
@@ -205,7 +206,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_url(args: argparse.Namespace) -> int:
-    from crawler.explain import explain
+    from newsarchive.explain import explain
 
     urls = args.urls
     if urls == ["-"]:

@@ -22,10 +22,10 @@ from pathlib import Path
 from corpus import export, warc_export
 from corpus.reader import ArchivedFile, ArchiveReader
 from corpus.selection import Selection, latest_versions
-from pipelines import layout
-from pipelines.article_files import read_records
-from pipelines.manifest import iso, software_versions, utc_now
-from pipelines.storage import StorageError, sha256_file
+from newsarchive.archive import layout
+from newsarchive.archive.article_files import read_records
+from newsarchive.archive.manifest import iso, software_versions, utc_now
+from newsarchive.storage import StorageError, sha256_file
 
 FETCH_THREADS = 8
 

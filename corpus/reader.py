@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from pipelines.article_files import read_records
-from pipelines.manifest import ArchivedFile, listed_files, read_manifests
-from pipelines.storage import Storage
+from newsarchive.archive.article_files import read_records
+from newsarchive.archive.manifest import ArchivedFile, listed_files, read_manifests
+from newsarchive.storage import Storage
 
 __all__ = ["ArchiveReader", "ArchivedFile"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.manifest import read_manifests
-from pipelines.storage import Storage
+from newsarchive.archive.manifest import read_manifests
+from newsarchive.storage import Storage
 
 
 def load_runs(storage: Storage, *, after: str | None = None) -> list[dict[str, Any]]:

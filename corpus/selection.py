@@ -12,7 +12,7 @@ import argparse
 from dataclasses import dataclass, field
 from datetime import date
 
-from pipelines import layout
+from newsarchive.archive import layout
 
 
 def _day(value: str, *, end: bool) -> date:

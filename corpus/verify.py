@@ -12,7 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from corpus.reader import ArchiveReader
-from pipelines.storage import StorageError
+from newsarchive.storage import StorageError
 
 
 @dataclass

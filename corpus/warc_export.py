@@ -23,8 +23,8 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from pipelines import layout
-from pipelines.storage import Storage, StorageError
+from newsarchive.archive import layout
+from newsarchive.storage import Storage, StorageError
 
 
 class BadRecord(ValueError):

@@ -1,5 +1,2 @@
-"""The write side: spiders that discover article pages and capture every exchange."""
-
-from pipelines import __version__  # the one version of the distribution
-
-__all__ = ["__version__"]
+"""The write side's Scrapy components: spiders, middlewares, extensions and commands
+that discover article pages and capture every exchange, standing on ``newsarchive``."""

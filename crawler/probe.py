@@ -33,9 +33,9 @@ from scrapy.http import Response
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
-from crawler import profiles
 from crawler.spiders.discovery import DiscoverySpider, entry_day
-from crawler.urls import url_day
+from newsarchive import profiles
+from newsarchive.urls import url_day
 
 # Sample links that may fail (404, gone) before the probe gives up on an edition.
 MAX_FAILED_SAMPLES = 50

@@ -4,5 +4,3 @@ The pure stages (decode, extract, clean, normalize, article) import no Scrapy, s
 run in worker processes and behind ``newsarchive extract``; ``process`` and ``store``
 are the thin Scrapy item pipelines around them.
 """
-
-__version__ = "0.1.0"

@@ -15,8 +15,7 @@ from urllib.parse import urljoin
 
 import trafilatura
 
-from crawler import profiles
-from pipelines import __version__
+from newsarchive import __version__, profiles
 from pipelines.clean import METADATA_RULES, clean
 from pipelines.decode import decode_html
 from pipelines.extract import Extraction, ExtractionFailed, extract

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from crawler.profiles import Profile
+from newsarchive.profiles import Profile
 
 
 def _rx(*patterns: str) -> re.Pattern[str]:

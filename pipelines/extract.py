@@ -17,7 +17,7 @@ import trafilatura
 from parsel import Selector
 from trafilatura.utils import load_html
 
-from crawler.profiles import Profile
+from newsarchive.profiles import Profile
 from pipelines.density import Block, main_block
 
 # htmldate's extensive search scans every string of the page and can cost seconds; the

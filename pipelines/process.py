@@ -13,7 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.items import ArticlePage, PageUnchanged
+from newsarchive.items import ArticlePage, PageUnchanged
 from pipelines.article import timed_build_article
 from pipelines.extract import ExtractionFailed
 from pipelines.pool import make_pool

@@ -9,8 +9,8 @@ import time
 from scrapy.crawler import Crawler
 
 from crawler.extensions.archive import ArchiveExtension
-from crawler.items import PageGone, PageUnchanged
-from pipelines.manifest import iso, utc_now
+from newsarchive.archive.manifest import iso, utc_now
+from newsarchive.items import PageGone, PageUnchanged
 
 
 class StorePipeline:

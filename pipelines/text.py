@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from crawler.profiles import Profile
+from newsarchive.profiles import Profile
 from pipelines.clean import clean
 from pipelines.normalize import find_agency, find_dateline, find_editor, labelled_dates
 

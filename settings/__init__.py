@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from crawler import __version__
+from newsarchive import __version__
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipelines.storage import Storage
+from newsarchive.storage import Storage
 
 # Every article page the replay serves and the profiles' entry points reach: the
 # reconstructed seed pages, the captured pages and the pages constructed in the outlets'

@@ -23,8 +23,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.storage import Storage
-from pipelines.storage.local import LocalStorage
+from newsarchive.storage import Storage
+from newsarchive.storage.local import LocalStorage
 from tests.archive_checks import EXPECTED_ARTICLES, keys, read_articles, warcio_check
 from tests.conftest import BIN, ROOT, start_replay
 
@@ -211,7 +211,7 @@ def free_port() -> int:
 def outage(tmp: Path, s3: dict[str, str], seconds: float = 30.0) -> Outcome:
     """The S3 endpoint goes away for `seconds` while the crawl is writing, then comes
     back; the next run must upload what the first left in the spool."""
-    from pipelines.storage.s3 import S3Storage
+    from newsarchive.storage.s3 import S3Storage
 
     port = free_port()
     target = s3["AWS_ENDPOINT_URL"].removeprefix("http://")

@@ -126,7 +126,7 @@ def s3_env():
 @pytest.fixture
 def s3_storage(s3_env, monkeypatch, request):
     """A fresh prefix in the test bucket, reached through the standard AWS variables."""
-    from pipelines.storage.s3 import S3Storage
+    from newsarchive.storage.s3 import S3Storage
 
     for key, value in s3_env.items():
         if key != "bucket":
@@ -138,7 +138,7 @@ def s3_storage(s3_env, monkeypatch, request):
 @pytest.fixture(scope="session")
 def local_run(replay, tmp_path_factory):
     """Every source crawled once into a local folder: (storage, results, spool)."""
-    from pipelines.storage.local import LocalStorage
+    from newsarchive.storage.local import LocalStorage
 
     root = tmp_path_factory.mktemp("archive")
     archive, spool = root / "archive", root / "spool"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipelines.storage.local import LocalStorage
+from newsarchive.storage.local import LocalStorage
 from tests.conftest import ROOT, crawl, start_replay
 
 BASE = ROOT / "tests/replay/routes.yaml"
@@ -34,6 +34,6 @@ def copy_to(source: LocalStorage, target) -> None:
         if obj.key.startswith("runs/"):
             target.put_bytes(path.read_bytes(), obj.key)
         else:
-            from pipelines.storage import sha256_file
+            from newsarchive.storage import sha256_file
 
             target.put_file(path, obj.key, sha256_file(path))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import trafilatura
 
-from crawler import profiles
+from newsarchive import profiles
 from pipelines.article import build_article
 from pipelines.clean import clean
 from pipelines.decode import decode_html

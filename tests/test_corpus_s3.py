@@ -14,7 +14,7 @@ from corpus import show
 from corpus.download import download
 from corpus.reader import ArchiveReader
 from corpus.selection import Selection
-from pipelines.storage.s3 import S3Storage
+from newsarchive.storage.s3 import S3Storage
 from tests import corpus_archive
 from tests.conftest import BIN, ROOT
 from tests.test_corpus_commands import CHINADAILY_2023

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from pipelines.storage.local import LocalStorage
+from newsarchive.storage.local import LocalStorage
 from tests.archive_checks import EXPECTED_ARTICLES, read_articles, read_manifests
 from tests.conftest import BIN, ROOT, start_replay
 
@@ -199,7 +199,7 @@ def killed_mid_crawl(redis_url, replay, tmp_path):
 
 
 def test_redis_state_keeps_what_a_later_fetch_did_not_give(redis_url):
-    from crawler.redis_state import RedisCrawlState
+    from newsarchive.redis_state import RedisCrawlState
 
     state = RedisCrawlState(redis_url, f"test://{time.time_ns()}")
     url = "https://www.ecns.cn/news/a.shtml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.storage.local import LocalStorage
+from newsarchive.storage.local import LocalStorage
 from tests.archive_checks import EXPECTED_ARTICLES, keys, read_articles, read_manifests
 from tests.conftest import ROOT, crawl, start_replay
 

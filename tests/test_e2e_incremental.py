@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.warc import SERVER_NOT_MODIFIED
-from pipelines.storage.local import LocalStorage
+from newsarchive.archive.warc import SERVER_NOT_MODIFIED
+from newsarchive.storage.local import LocalStorage
 from tests.archive_checks import EXPECTED_ARTICLES, read_articles, read_manifests
 from tests.conftest import ROOT, crawl, start_replay
 

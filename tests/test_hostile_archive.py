@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import layout
+from newsarchive.archive import layout
 from tests.conftest import BIN, ROOT
 
 GOOD_KEY = "articles/source=ecns/date=2024-01-02/20240102T000000Z-ecns-host-1-0001.jsonl.gz"

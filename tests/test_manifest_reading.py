@@ -1,4 +1,4 @@
-"""Run manifests are read back by one rule (pipelines/manifest.py) for every reader: the
+"""Run manifests are read back by one rule (newsarchive/archive/manifest.py) for every reader: the
 crawl state's rebuild, the read side and the runs table. The archives here are written
 by the project's own writers (spool, article files, run manifest) into a local folder."""
 
@@ -11,12 +11,12 @@ import pytest
 
 from corpus.reader import ArchiveReader
 from corpus.runs import load_runs
-from crawler.state import CrawlState, rebuild
-from pipelines import layout
-from pipelines.article_files import ArticleFileWriter
-from pipelines.manifest import RunManifest, listed_files, read_manifests
-from pipelines.spool import Spool, Uploaded
-from pipelines.storage import open_storage
+from newsarchive.archive import layout
+from newsarchive.archive.article_files import ArticleFileWriter
+from newsarchive.archive.manifest import RunManifest, listed_files, read_manifests
+from newsarchive.state import CrawlState, rebuild
+from newsarchive.storage import open_storage
+from newsarchive.storage.spool import Spool, Uploaded
 
 CRAWL_ID = "20240102T000000Z-ecns-host-1"
 STARTED = datetime(2024, 1, 2, tzinfo=UTC)

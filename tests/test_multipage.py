@@ -8,8 +8,8 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from twisted.python.failure import Failure
 
-from crawler.items import ArticlePage
 from crawler.spiders.chinadaily import ChinaDailySpider
+from newsarchive.items import ArticlePage
 from pipelines.article import build_article
 from tests.test_discovery import spider
 

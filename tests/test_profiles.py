@@ -1,6 +1,6 @@
 import pytest
 
-from crawler import profiles
+from newsarchive import profiles
 
 
 def test_every_seeds_file_loads_as_a_profile():

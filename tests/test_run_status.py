@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from pipelines.manifest import judge_run
+from newsarchive.archive.manifest import judge_run
 from tests.conftest import BIN, ROOT
 
 SHARE = 0.5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from crawler.session import ArchiveSession
+from newsarchive.session import ArchiveSession
 
 WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

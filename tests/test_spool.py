@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.spool import Spool
-from pipelines.storage.local import LocalStorage
+from newsarchive.storage.local import LocalStorage
+from newsarchive.storage.spool import Spool
 
 
 def closed_file(spool: Spool, key: str, data: bytes = b"data") -> Path:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.storage import StorageError, sha256_file
-from pipelines.storage.local import LocalStorage
+from newsarchive.storage import StorageError, sha256_file
+from newsarchive.storage.local import LocalStorage
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_s3_upload_carries_a_sha256_the_server_checked(s3_storage, a_file):
 
 @pytest.mark.s3
 def test_s3_wrong_secret_is_rejected(s3_env, monkeypatch):
-    from pipelines.storage.s3 import S3Storage
+    from newsarchive.storage.s3 import S3Storage
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3_env["AWS_ENDPOINT_URL"])
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_env["AWS_ACCESS_KEY_ID"])
@@ -84,7 +84,7 @@ def test_s3_wrong_secret_is_rejected(s3_env, monkeypatch):
 
 @pytest.mark.s3
 def test_s3_missing_bucket_says_so(s3_env, monkeypatch):
-    from pipelines.storage.s3 import S3Storage
+    from newsarchive.storage.s3 import S3Storage
 
     for key, value in s3_env.items():
         if key != "bucket":
@@ -99,7 +99,7 @@ def test_s3_large_files_go_up_in_parts_each_checksummed(s3_storage, tmp_path, mo
 
     from boto3.s3.transfer import TransferConfig
 
-    from pipelines.storage import s3
+    from newsarchive.storage import s3
 
     part = 5 * 1024 * 1024  # S3's smallest part
     monkeypatch.setattr(s3, "MULTIPART_THRESHOLD", part)

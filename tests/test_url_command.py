@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from crawler.explain import explain
-from crawler.urls import article_like, canonical, identity
+from newsarchive.explain import explain
+from newsarchive.urls import article_like, canonical, identity
 from tests.conftest import BIN, ROOT
 
 # (source, language, URL) of real article URLs, each quoted in docs/EVIDENCE.md.

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.warc import RotatingWarcWriter
-from pipelines.spool import Spool
-from pipelines.storage.local import LocalStorage
+from newsarchive.archive.warc import RotatingWarcWriter
+from newsarchive.storage.local import LocalStorage
+from newsarchive.storage.spool import Spool
 
 WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

@@ -57,7 +57,11 @@ def test_the_installed_command_extracts_a_seed_page_with_its_profile(installed):
 def test_the_installed_package_is_not_the_checkout(installed):
     venv, elsewhere = installed
     done = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import crawler.profiles as p; print(p.SEEDS_DIR)"],
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import newsarchive.profiles as p; print(p.SEEDS_DIR)",
+        ],
         cwd=elsewhere,
         capture_output=True,
         text=True,

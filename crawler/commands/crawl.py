@@ -18,7 +18,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from pipelines.storage import StorageError, open_storage
+from newsarchive.storage import StorageError, open_storage
 
 EXIT_STORAGE = 3
 EXIT_INCOMPLETE = 4

@@ -16,9 +16,9 @@ from typing import ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler import profiles
 from crawler.frontier import keys
 from crawler.spiders.discovery import profile_seeds
+from newsarchive import profiles
 
 
 class Command(ScrapyCommand):

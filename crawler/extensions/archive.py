@@ -14,8 +14,8 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from crawler.session import ArchiveSession
-from pipelines.storage import StorageError
+from newsarchive.session import ArchiveSession
+from newsarchive.storage import StorageError
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.extensions.archive import ArchiveExtension
-from crawler.warc import Revisit, payload_digest
-from pipelines.manifest import utc_now
+from newsarchive.archive.manifest import utc_now
+from newsarchive.archive.warc import Revisit, payload_digest
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 Xinhua-style datasource lists in, article pages out.
 
 Everything site-specific comes from the source's profile. Every link is canonicalised
-(:mod:`crawler.urls`) before a pattern or the dedup sees it. Spider arguments:
+(:mod:`newsarchive.urls`) before a pattern or the dedup sees it. Spider arguments:
 ``-a since=YYYY-MM-DD -a until=YYYY-MM-DD`` keep entries whose date (sitemap lastmod,
 feed pubDate, Google News publication date, or the date in the URL) falls in the
 window, inclusive; entries with no date are kept. ``-a limit=N`` caps article pages.
@@ -25,12 +25,12 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
-from crawler import profiles
 from crawler.extensions.archive import ArchiveExtension
-from crawler.items import ArticlePage, CapturedPage, PageGone, PageUnchanged
-from crawler.state import CrawlStateStore
-from crawler.urls import article_like, identity, maybe_canonical, url_day
-from pipelines import layout
+from newsarchive import profiles
+from newsarchive.archive import layout
+from newsarchive.items import ArticlePage, CapturedPage, PageGone, PageUnchanged
+from newsarchive.state import CrawlStateStore
+from newsarchive.urls import article_like, identity, maybe_canonical, url_day
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"

@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.storage import Storage, StorageError, sha256_file
+from newsarchive.storage import Storage, StorageError, sha256_file
 
 logger = logging.getLogger(__name__)
 

@@ -180,13 +180,13 @@ def rebuild(state: CrawlStateStore, storage, problems: list[str] | None = None) 
     """Fill an empty crawl state from the archive itself: the latest version of every
     article the run manifests list, and the deletions they record. Returns URLs known.
 
-    It reads the manifests by the archive's one rule (pipelines.manifest): files listed
+    It reads the manifests by the archive's one rule (newsarchive.archive.manifest): files listed
     as not uploaded are not in storage and are skipped; an unreadable manifest, a
     refused entry, or an article file that is missing or damaged is skipped and named
     in ``problems``, so that one bad file does not keep every later crawl from starting."""
-    from pipelines.article_files import read_records
-    from pipelines.manifest import deletions, listed_files, read_manifests
-    from pipelines.storage import StorageError
+    from newsarchive.archive.article_files import read_records
+    from newsarchive.archive.manifest import deletions, listed_files, read_manifests
+    from newsarchive.storage import StorageError
 
     problems = [] if problems is None else problems
     latest: dict[str, dict] = {}

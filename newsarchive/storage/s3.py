@@ -18,7 +18,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pipelines.storage import Storage, StorageError, StoredObject
+from newsarchive.storage import Storage, StorageError, StoredObject
 
 MULTIPART_THRESHOLD = 64 * 1024 * 1024
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from crawler import profiles
-from crawler.urls import NotAWebUrl, article_like, canonical
+from newsarchive import profiles
+from newsarchive.urls import NotAWebUrl, article_like, canonical
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from pipelines import layout
-from pipelines.spool import Spool
+from newsarchive.archive import layout
+from newsarchive.storage.spool import Spool
 
 
 def read_records(data: bytes) -> Iterator[dict[str, Any]]:

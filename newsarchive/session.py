@@ -14,15 +14,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler import __version__
-from crawler.state import CrawlState, CrawlStateStore
-from crawler.state import rebuild as rebuild_state
-from crawler.warc import RotatingWarcWriter
-from pipelines.article_files import ArticleFileWriter
-from pipelines.manifest import RunManifest, judge_run, software_versions, utc_now
-from pipelines.recovery import repair
-from pipelines.spool import Spool, Uploaded
-from pipelines.storage import StorageError, open_storage
+from newsarchive import __version__
+from newsarchive.archive.article_files import ArticleFileWriter
+from newsarchive.archive.manifest import RunManifest, judge_run, software_versions, utc_now
+from newsarchive.archive.recovery import repair
+from newsarchive.archive.warc import RotatingWarcWriter
+from newsarchive.state import CrawlState, CrawlStateStore
+from newsarchive.state import rebuild as rebuild_state
+from newsarchive.storage import StorageError, open_storage
+from newsarchive.storage.spool import Spool, Uploaded
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class ArchiveSession:
         self.state: CrawlStateStore
         if state_url:
             # Distributed workers share one state, so no article is archived twice.
-            from crawler.redis_state import RedisCrawlState
+            from newsarchive.redis_state import RedisCrawlState
 
             self.state = RedisCrawlState(state_url, self.storage.uri)
         else:

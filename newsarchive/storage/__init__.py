@@ -69,9 +69,9 @@ def open_storage(uri: str, *, sign: bool = True) -> Storage:
     """``s3://bucket/prefix`` or a local folder path (``file://`` accepted). sign=False
     reads public buckets anonymously (``--no-sign-request``)."""
     if uri.startswith("s3://"):
-        from pipelines.storage.s3 import S3Storage
+        from newsarchive.storage.s3 import S3Storage
 
         return S3Storage.from_uri(uri, sign=sign)
-    from pipelines.storage.local import LocalStorage
+    from newsarchive.storage.local import LocalStorage
 
     return LocalStorage(Path(uri.removeprefix("file://")))

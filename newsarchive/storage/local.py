@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipelines.storage import Storage, StorageError, StoredObject, sha256_file
+from newsarchive.storage import Storage, StorageError, StoredObject, sha256_file
 
 
 class LocalStorage(Storage):

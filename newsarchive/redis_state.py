@@ -14,8 +14,8 @@ import hashlib
 
 import redis
 
-from crawler.state import PageState
-from pipelines.storage import StorageError
+from newsarchive.state import PageState
+from newsarchive.storage import StorageError
 
 
 def _text(value: bytes | str) -> str:

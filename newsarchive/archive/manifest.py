@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from pipelines import layout
-from pipelines.spool import Uploaded
-from pipelines.storage import Storage, StorageError
+from newsarchive.archive import layout
+from newsarchive.storage import Storage, StorageError
+from newsarchive.storage.spool import Uploaded
 
 
 def software_versions() -> dict[str, str]:

@@ -21,8 +21,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import GzippingWrapper, WARCWriter
 
-from pipelines import layout
-from pipelines.spool import Spool
+from newsarchive.archive import layout
+from newsarchive.storage.spool import Spool
 
 GZIP_LEVEL = 1
 
