@@ -331,7 +331,7 @@ def probe_settings():
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
     settings = get_project_settings()
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-    middlewares["crawler.middlewares.capture.WarcCaptureMiddleware"] = None
+    middlewares["crawler.downloadermiddlewares.warc_capture.WarcCaptureMiddleware"] = None
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares)
     settings.set("ITEM_PIPELINES", {})
     settings.set("EXTENSIONS", {"crawler.extensions.archive.ArchiveExtension": None})

@@ -75,13 +75,13 @@ EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))
 DOWNLOADER_MIDDLEWARES = {
     # Above HttpCompressionMiddleware (590) and RedirectMiddleware (600): sees every
     # response exactly as the server sent it, redirects and retried attempts included.
-    "crawler.middlewares.capture.WarcCaptureMiddleware": 950,
+    "crawler.downloadermiddlewares.warc_capture.WarcCaptureMiddleware": 950,
     # Before RetryMiddleware (550): a 429/503 with Retry-After waits, then retries.
-    "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "crawler.downloadermiddlewares.retry_after.RetryAfterMiddleware": 560,
     # Before OffsiteMiddleware (50): no loopback, private or link-local targets.
-    "crawler.middlewares.scope.AddressGuardMiddleware": 40,
+    "crawler.downloadermiddlewares.address_guard.AddressGuardMiddleware": 40,
     # Above RedirectMiddleware (600): loops and out-of-scope redirect targets, named.
-    "crawler.middlewares.redirect_guard.RedirectGuardMiddleware": 610,
+    "crawler.downloadermiddlewares.redirect_guard.RedirectGuardMiddleware": 610,
 }
 ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWSARCHIVE_ALLOW_PRIVATE", "0") == "1"
 RETRY_AFTER_MAX = float(os.environ.get("NEWSARCHIVE_RETRY_AFTER_MAX", "300"))

@@ -17,7 +17,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # scrapy-redis: one queue and one dupefilter per source, kept when a worker stops
 # (SCHEDULER_PERSIST), so one worker finishing never flushes the others' frontier.
-SCHEDULER = "crawler.frontier.ReliableScheduler"
+SCHEDULER = "crawler.scheduler.ReliableScheduler"
 DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
 SCHEDULER_PERSIST = True
 SCHEDULER_QUEUE_CLASS = "scrapy_redis.queue.PriorityQueue"
@@ -39,4 +39,4 @@ STATE_REDIS_URL = os.environ.get("NEWSARCHIVE_STATE_REDIS_URL", REDIS_URL)
 
 # Outermost spider middleware (lowest order): it sees a callback's output last, after
 # every other middleware has had its say.
-SPIDER_MIDDLEWARES = {"crawler.frontier.InflightMiddleware": 10}
+SPIDER_MIDDLEWARES = {"crawler.spidermiddlewares.inflight.InflightMiddleware": 10}

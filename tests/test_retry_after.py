@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.middlewares.retry_after import retry_after_seconds
+from crawler.downloadermiddlewares.retry_after import retry_after_seconds
 from newsarchive.storage.local import LocalStorage
 from tests.archive_checks import EXPECTED_ARTICLES, keys, read_articles, read_manifests
 from tests.conftest import ROOT, crawl, start_replay

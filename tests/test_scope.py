@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.middlewares.scope import refusal
+from crawler.downloadermiddlewares.address_guard import refusal
 
 
 @pytest.mark.parametrize(

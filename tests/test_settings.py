@@ -10,7 +10,7 @@ def test_remote_code_consoles_are_off():
 def test_capture_sits_between_the_downloader_and_decompression():
     settings = get_project_settings()
     priority = settings.getdict("DOWNLOADER_MIDDLEWARES")[
-        "crawler.middlewares.capture.WarcCaptureMiddleware"
+        "crawler.downloadermiddlewares.warc_capture.WarcCaptureMiddleware"
     ]
     base = settings.getdict("DOWNLOADER_MIDDLEWARES_BASE")
     assert priority > base["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"]

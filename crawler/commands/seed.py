@@ -16,7 +16,7 @@ from typing import ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.frontier import keys
+from crawler.scheduler import keys
 from crawler.spiders.discovery import profile_seeds
 from newsarchive import profiles
 

@@ -201,7 +201,7 @@ class DiscoverySpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.distributed:
             # Seeds come from the shared frontier (`scrapy seed <source>` puts them there).
-            from crawler.frontier import RedisSeeds
+            from crawler.scheduler import RedisSeeds
 
             self.redis_seeds = RedisSeeds(self)
             for request in self.redis_seeds.pop():

@@ -14,8 +14,8 @@ import logging
 
 from w3lib.url import safe_url_string
 
+from crawler.downloadermiddlewares.address_guard import refusal, refuse
 from crawler.failures import Refused
-from crawler.middlewares.scope import refusal, refuse
 
 logger = logging.getLogger(__name__)
 
