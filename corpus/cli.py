@@ -150,6 +150,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     from newsarchive import profiles
+    from newsarchive.items import ArticlePage
     from pipelines.article import build_article
     from pipelines.extract import ExtractionFailed
 
@@ -173,26 +174,12 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                 )
             )
         return 0
-    page = {
-        "source": source,
-        "url": args.url,
-        "language": profiles.load(source).language_for(args.url)
-        if source in profiles.available()
-        else None,
-        "discovered": {},
-        "pages": [
-            {
-                "url": args.url,
-                "status": 200,
-                "content_type": args.content_type,
-                "body": body,
-                "warc": None,
-                "fetched_at": None,
-            }
-        ],
-    }
+    language = (
+        profiles.load(source).language_for(args.url) if source in profiles.available() else None
+    )
+    page = ArticlePage.single(source, args.url, body, args.content_type, language)
     try:
-        record = build_article(page)
+        record: dict = dict(build_article(page))
     except ExtractionFailed as exc:
         print(f"newsarchive extract: no article in {args.file}: {exc}", file=sys.stderr)
         return 1

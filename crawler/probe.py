@@ -35,6 +35,7 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.spiders.discovery import DiscoverySpider, entry_day
 from newsarchive import profiles
+from newsarchive.items import ArticlePage
 from newsarchive.urls import url_day
 
 # Sample links that may fail (404, gone) before the probe gives up on an edition.
@@ -286,13 +287,13 @@ def probe_spider(base: type[DiscoverySpider], report: SourceReport, samples: int
             from pipelines.article import build_article
             from pipelines.extract import ExtractionFailed
 
-            page = {
-                "source": self.source,
-                "url": response.url,
-                "language": self.profile.language_for(response.url),
-                "discovered": response.meta.get("discovered", {}),
-                "pages": [dataclasses.asdict(self._capture(response))],
-            }
+            page = ArticlePage(
+                self.source,
+                response.url,
+                self.profile.language_for(response.url),
+                [self._capture(response)],
+                discovered=response.meta.get("discovered", {}),
+            )
             asked = response.request.url if response.request is not None else response.url
             language = self.language(asked)
             result: dict[str, Any] = {

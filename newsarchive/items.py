@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsarchive.record import WarcPointerDict
+
 
 @dataclass
 class CapturedPage:
@@ -14,8 +16,10 @@ class CapturedPage:
     status: int
     content_type: str | None
     body: bytes
-    warc: dict[str, Any]
-    fetched_at: str
+    # Where the capture is in the WARC, and when it was made: None for a page given to
+    # `newsarchive extract` or the probe, which is not archived.
+    warc: WarcPointerDict | None
+    fetched_at: str | None
     http: dict[str, Any] = field(default_factory=dict)
 
 
@@ -30,6 +34,20 @@ class ArticlePage:
     discovered: dict[str, Any] = field(default_factory=dict)
     # What the crawl state knew of this URL before this fetch (None: a new article).
     known: dict[str, Any] | None = None
+
+    @classmethod
+    def single(
+        cls,
+        source: str,
+        url: str,
+        body: bytes,
+        content_type: str | None = None,
+        language: str | None = None,
+    ) -> ArticlePage:
+        """One page given by hand (``newsarchive extract``, the probe, the evaluation),
+        not captured by a crawl: no WARC pointer, no capture time."""
+        page = CapturedPage(url, 200, content_type, body, warc=None, fetched_at=None)
+        return cls(source, url, language, [page])
 
 
 @dataclass

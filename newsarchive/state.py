@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -62,6 +62,24 @@ class PageState:
         if self.last_modified:
             headers["If-Modified-Since"] = self.last_modified
         return headers
+
+
+def next_version(
+    known: dict[str, Any] | None, content_sha256: str
+) -> tuple[int, str | None] | None:
+    """The version a freshly extracted article is in the archive, and the content hash of
+    the one it replaces; None when its clean text is the one already archived (new bytes
+    around the same article, a rail or an ad changed: nothing new to store).
+
+    ``known`` is what the crawl state held for the URL (:class:`PageState` as a dict, as
+    it travels in request meta); every change of the clean text is a new version and
+    earlier ones are kept."""
+    previous = (known or {}).get("content_sha256")
+    if not previous:
+        return 1, None
+    if previous == content_sha256:
+        return None
+    return int((known or {})["version"]) + 1, previous
 
 
 class CrawlStateStore(Protocol):

@@ -16,6 +16,8 @@ from urllib.parse import urljoin
 import trafilatura
 
 from newsarchive import __version__, profiles
+from newsarchive.items import ArticlePage
+from newsarchive.record import SCHEMA_VERSION, ArticleRecord
 from pipelines.clean import METADATA_RULES, clean
 from pipelines.decode import decode_html
 from pipelines.extract import Extraction, ExtractionFailed, extract
@@ -39,7 +41,6 @@ from pipelines.normalize import (
     yearless_published,
 )
 
-SCHEMA_VERSION = 1
 REPORTER_LINE = METADATA_RULES["reporter_line"]
 _PUBLISHED_META = (
     "article:published_time",
@@ -134,26 +135,30 @@ def refuse_non_html(body: bytes, content_type: str | None) -> None:
         raise ExtractionFailed("binary_body", f"{controls} control bytes in the first {len(head)}")
 
 
-def timed_build_article(page: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
+def timed_build_article(page: ArticlePage) -> tuple[ArticleRecord, dict[str, float]]:
     """build_article, with the CPU seconds of its stages (extract, clean, normalize), for
     the crawl's stats and `make bench`."""
     timings: dict[str, float] = {}
     return build_article(page, timings), timings
 
 
-def build_article(page: dict[str, Any], timings: dict[str, float] | None = None) -> dict[str, Any]:
-    """page: source, url, language, discovered, pages=[{url, status, content_type, body,
-    warc, fetched_at}]. Raises ExtractionFailed with a reason when there is no article."""
+def build_article(page: ArticlePage, timings: dict[str, float] | None = None) -> ArticleRecord:
+    """The article record of a captured page (all its pages, for a split article).
+
+    Raises ExtractionFailed with a reason when there is no article. The record is the
+    article's first version: which version it really is depends on what the archive
+    already holds, and that is the recrawl policy's call
+    (:func:`newsarchive.state.next_version`), not the extraction's."""
     started = time.process_time()
-    source = page["source"]
+    source = page.source
     profile = profiles.load(source) if source in profiles.available() else None
     extractions: list[Extraction] = []
-    encodings = []
-    for part in page["pages"]:
-        refuse_non_html(part["body"], part.get("content_type"))
-        html, encoding, overridden = decode_html(part["body"], part.get("content_type"))
+    encodings: list[dict[str, Any]] = []
+    for part in page.pages:
+        refuse_non_html(part.body, part.content_type)
+        html, encoding, overridden = decode_html(part.body, part.content_type)
         encodings.append({"encoding": encoding, "label_overridden": overridden})
-        extractions.append(extract(html, part["url"], profile))
+        extractions.append(extract(html, part.url, profile))
     first = extractions[0]
     fields = first.profile_fields
     extracted = time.process_time()
@@ -271,17 +276,17 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
         or (labelled[0] if labelled else None)
     )
     text = "\n\n".join(cleaned.paragraphs)
-    final_url = page["pages"][0]["url"]
-    known = page.get("known") or {}
-    http = page["pages"][0].get("http") or {}
+    captured = page.pages[0]
+    final_url = captured.url
+    http = captured.http or {}
     allowed = profile.allowed_domains if profile else ()
     canonical = canonical_url(final_url, first.canonical_url, allowed)
     language = (
-        page.get("language")
+        page.language
         or (profile.language_for(final_url) if profile else None)
         or _guess_language(text, first.html_lang)
     )
-    record = {
+    record: ArticleRecord = {
         "schema_version": SCHEMA_VERSION,
         "id": article_id(canonical),
         "url": final_url,
@@ -300,7 +305,7 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
         "tags": _tags(first.tags),
         "published": published,
         "updated": updated,
-        "fetched_at": page["pages"][0].get("fetched_at") or None,
+        "fetched_at": captured.fetched_at or None,
         "captions": [
             {
                 "text": c["text"],
@@ -312,14 +317,18 @@ def build_article(page: dict[str, Any], timings: dict[str, float] | None = None)
         "removed": dict(sorted(cleaned.removed.items())),
         "selector_missed": first.selector_missed,
         "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        # Every change of the clean text is a new version; earlier ones are kept.
-        "version": known["version"] + 1 if known.get("content_sha256") else 1,
-        "previous_sha256": known.get("content_sha256"),
-        "http": {k: http.get(k) for k in ("status", "etag", "last_modified", "payload_digest")},
-        "warc": page["pages"][0].get("warc") or None,
-        "pages": [{"url": p["url"], "warc": p.get("warc") or None} for p in page["pages"]],
-        "incomplete": bool(page.get("discovered", {}).get("incomplete")),
-        "discovered": {k: v for k, v in page.get("discovered", {}).items() if k != "incomplete"},
+        "version": 1,
+        "previous_sha256": None,
+        "http": {
+            "status": http.get("status"),
+            "etag": http.get("etag"),
+            "last_modified": http.get("last_modified"),
+            "payload_digest": http.get("payload_digest"),
+        },
+        "warc": captured.warc or None,
+        "pages": [{"url": p.url, "warc": p.warc or None} for p in page.pages],
+        "incomplete": bool(page.discovered.get("incomplete")),
+        "discovered": {k: v for k, v in page.discovered.items() if k != "incomplete"},
         "encoding": encodings[0]["encoding"],
         "encoding_label_overridden": any(e["label_overridden"] for e in encodings),
         "extractor": {"name": "trafilatura", "version": trafilatura.__version__},

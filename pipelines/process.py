@@ -14,6 +14,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newsarchive.items import ArticlePage, PageUnchanged
+from newsarchive.record import versioned
+from newsarchive.state import next_version
 from pipelines.article import timed_build_article
 from pipelines.extract import ExtractionFailed
 from pipelines.pool import make_pool
@@ -42,12 +44,10 @@ class ArticlePipeline:
     async def process_item(self, item):
         if not isinstance(item, ArticlePage):
             return item
-        page = dataclasses.asdict(item)
-        page["known"] = self._known_now(item)
-        item.known = page["known"]
+        item.known = self._known_now(item)
         loop = asyncio.get_running_loop()
         try:
-            record, timings = await loop.run_in_executor(self.pool, timed_build_article, page)
+            record, timings = await loop.run_in_executor(self.pool, timed_build_article, item)
         except ExtractionFailed as exc:
             self._failed(item.url, exc.reason, str(exc))
         except BrokenProcessPool:
@@ -63,14 +63,15 @@ class ArticlePipeline:
             logger.info(
                 "%s: declared charset was wrong; decoded as %s", item.url, record["encoding"]
             )
-        known = item.known or {}
-        if known.get("content_sha256") == record["content_sha256"]:
+        version = next_version(item.known, record["content_sha256"])
+        if version is None:
             # New bytes (a rail, an ad changed), same article: no new version.
             first = item.pages[0]
+            assert first.warc is not None and first.fetched_at is not None  # a capture
             return PageUnchanged(
-                item.source, record["url"], first.warc, first.fetched_at, first.http
+                item.source, record["url"], dict(first.warc), first.fetched_at, first.http
             )
-        return record
+        return versioned(record, *version)
 
     def _known_now(self, item: ArticlePage) -> dict | None:
         """What the crawl state holds for this URL now, not when the request was made: a

@@ -40,17 +40,14 @@ def fold(text: str) -> str:
 
 
 def run_ours(body: bytes, url: str) -> dict:
+    from newsarchive.items import ArticlePage
     from pipelines.article import build_article
     from pipelines.extract import ExtractionFailed
 
-    page = {"url": url, "status": 200, "content_type": None, "body": body, "warc": None}
     try:
-        record = build_article(
-            {"source": "", "url": url, "language": None, "discovered": {}, "pages": [page]}
-        )
+        return dict(build_article(ArticlePage.single("", url, body)))
     except ExtractionFailed as exc:
         return {"failed": exc.reason, "paragraphs": [], "text": ""}
-    return record
 
 
 def run_plain(body: bytes, url: str, fast: bool) -> dict:

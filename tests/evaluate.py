@@ -24,6 +24,7 @@ from pathlib import Path
 import trafilatura
 
 from newsarchive import profiles
+from newsarchive.items import ArticlePage
 from pipelines.article import build_article
 from pipelines.clean import clean
 from pipelines.decode import decode_html
@@ -66,24 +67,8 @@ def cases() -> list[dict]:
 
 
 def ours(case: dict) -> dict:
-    return build_article(
-        {
-            "source": case["source"],
-            "url": case["url"],
-            "language": None,
-            "discovered": {},
-            "pages": [
-                {
-                    "url": case["url"],
-                    "status": 200,
-                    "content_type": case["content_type"],
-                    "body": case["body_bytes"],
-                    "warc": None,
-                    "fetched_at": None,
-                }
-            ],
-        }
-    )
+    page = ArticlePage.single(case["source"], case["url"], case["body_bytes"], case["content_type"])
+    return dict(build_article(page))
 
 
 def plain(case: dict, precision: bool) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsarchive.items import ArticlePage
 from pipelines.article import article_id, build_article
 from pipelines.extract import ExtractionFailed
 from tests.conftest import FIXTURES
@@ -15,22 +16,7 @@ FIELDS = ("title", "section", "agency", "updated", "dateline", "authors", "edito
 
 
 def page(source: str, url: str, path: str, content_type: str = "text/html; charset=utf-8"):
-    return {
-        "source": source,
-        "url": url,
-        "language": None,
-        "discovered": {},
-        "pages": [
-            {
-                "url": url,
-                "status": 200,
-                "content_type": content_type,
-                "body": (FIXTURES / path).read_bytes(),
-                "warc": None,
-                "fetched_at": None,
-            }
-        ],
-    }
+    return ArticlePage.single(source, url, (FIXTURES / path).read_bytes(), content_type)
 
 
 def expected(seed: str) -> dict:
@@ -98,7 +84,7 @@ def test_gb2312_legacy_page_gives_chinese_text():
 
 def test_an_empty_page_fails_with_a_named_reason():
     empty = page("ecns", "https://www.ecns.cn/x.shtml", "reconstructed/ecns-004.html")
-    empty["pages"][0]["body"] = b""
+    empty.pages[0].body = b""
     with pytest.raises(ExtractionFailed) as err:
         build_article(empty)
     assert err.value.reason == "empty_page"

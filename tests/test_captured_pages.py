@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from newsarchive.items import ArticlePage
 from pipelines.article import build_article
 from tests.conftest import FIXTURES
 
@@ -26,22 +27,9 @@ FIELDS = (
 
 
 def record_for(expected: dict) -> dict:
-    page = {
-        "url": expected["url"],
-        "status": 200,
-        "content_type": expected["content_type"],
-        "body": (FIXTURES / "captured" / expected["file"]).read_bytes(),
-        "warc": None,
-        "fetched_at": None,
-    }
+    body = (FIXTURES / "captured" / expected["file"]).read_bytes()
     return build_article(
-        {
-            "source": expected["source"],
-            "url": expected["url"],
-            "language": None,
-            "discovered": {},
-            "pages": [page],
-        }
+        ArticlePage.single(expected["source"], expected["url"], body, expected["content_type"])
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from twisted.python.failure import Failure
@@ -53,7 +51,7 @@ def test_a_split_article_is_fetched_page_by_page_and_archived_once():
     )
     assert isinstance(item, ArticlePage)
     assert [p.url for p in item.pages] == links
-    record = build_article(dataclasses.asdict(item))
+    record = build_article(item)
     assert record["paragraphs"] == [PARAGRAPH.format(n=n) for n in range(1, 9)]
     assert [p["url"] for p in record["pages"]] == links
     assert record["incomplete"] is False
@@ -66,7 +64,7 @@ def test_a_missing_later_page_keeps_the_pages_fetched_and_marks_the_record():
     failure = Failure(Exception("404"))
     failure.request = follow
     (item,) = daily.continuation_failed(failure)
-    record = build_article(dataclasses.asdict(item))
+    record = build_article(item)
     assert record["paragraphs"] == [PARAGRAPH.format(n=n) for n in range(1, 4)]
     assert record["incomplete"] is True
     assert daily.crawler.stats.get_value("article/continuation_missing") == 1

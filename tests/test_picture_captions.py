@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from newsarchive.items import ArticlePage
 from pipelines.article import build_article
 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
@@ -14,16 +15,7 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
 def record(name: str) -> tuple[dict, dict]:
     body = (EVAL / "zh-dev" / f"{name}.html").read_bytes()
     want = json.loads((EVAL / "zh-dev" / f"{name}.expected.json").read_text())
-    page = {
-        "url": f"https://zh-dev.example/{name}",
-        "status": 200,
-        "content_type": None,
-        "body": body,
-        "warc": None,
-    }
-    built = build_article(
-        {"source": "", "url": page["url"], "language": None, "discovered": {}, "pages": [page]}
-    )
+    built = build_article(ArticlePage.single("", f"https://zh-dev.example/{name}", body))
     return built, want
 
 
