@@ -12,7 +12,7 @@ import argparse
 from dataclasses import dataclass, field
 from datetime import date
 
-from newsarchive.archive import layout
+from newsarchive.archive import article_files, layout
 
 
 def _day(value: str, *, end: bool) -> date:
@@ -62,14 +62,6 @@ class Selection:
 
 
 def latest_versions(records: list[dict]) -> list[dict]:
-    """One record per article id: the highest version (the latest capture on a tie)."""
-    best: dict[str, dict] = {}
-    for record in records:
-        key = record["id"]
-        held = best.get(key)
-        if held is None or (record.get("version", 1), record.get("fetched_at") or "") > (
-            held.get("version", 1),
-            held.get("fetched_at") or "",
-        ):
-            best[key] = record
-    return list(best.values())
+    """One record per article id: its latest version (the archive's one rule,
+    newsarchive.archive.article_files.recency)."""
+    return list(article_files.latest_versions(records).values())

@@ -10,18 +10,18 @@ from warcio.archiveiterator import ArchiveIterator
 
 from corpus import warc_export
 from corpus.reader import ArchiveReader
+from newsarchive.archive.article_files import recency
 
 
 def find(reader: ArchiveReader, article_id: str, sources: list[str] | None = None) -> dict | None:
     """The latest version of the article with this id (or URL)."""
-    best = None
-    for item in reader.select("articles", sources=sources):
-        for record in reader.records(item):
-            if article_id in (record.get("id"), record.get("url")) and (
-                best is None or record.get("version", 1) >= best.get("version", 1)
-            ):
-                best = record
-    return best
+    found = (
+        record
+        for item in reader.select("articles", sources=sources)
+        for record in reader.records(item)
+        if article_id in (record.get("id"), record.get("url"))
+    )
+    return max(found, key=recency, default=None)
 
 
 def render(record: dict) -> str:

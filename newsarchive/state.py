@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -202,34 +203,38 @@ def rebuild(state: CrawlStateStore, storage, problems: list[str] | None = None) 
     as not uploaded are not in storage and are skipped; an unreadable manifest, a
     refused entry, or an article file that is missing or damaged is skipped and named
     in ``problems``, so that one bad file does not keep every later crawl from starting."""
-    from newsarchive.archive.article_files import read_records
+    from newsarchive.archive.article_files import latest_versions, read_records
     from newsarchive.archive.manifest import deletions, listed_files, read_manifests
     from newsarchive.storage import StorageError
 
     problems = [] if problems is None else problems
-    latest: dict[str, dict] = {}
     first_seen: dict[str, str] = {}
     deleted: dict[str, str] = {}
-    for read in read_manifests(storage):
-        if read.manifest is None:
-            problems.append(str(read.problem))
-            continue
-        files, refused = listed_files(read.manifest)
-        problems += refused
-        for item in files:
-            if item.kind != "articles":
+
+    def archived() -> Iterator[dict]:
+        """Every record of every readable article file, one file in memory at a time."""
+        for read in read_manifests(storage):
+            if read.manifest is None:
+                problems.append(str(read.problem))
                 continue
-            try:
-                records = list(read_records(storage.get_bytes(item.key)))
-                for record in records:
-                    url, when = record["url"], record.get("fetched_at") or ""
-                    first_seen[url] = min(first_seen.get(url, when), when)
-                    if record.get("version", 1) >= latest.get(url, {}).get("version", 0):
-                        latest[url] = record
-            except (StorageError, OSError, EOFError, ValueError, KeyError, TypeError) as exc:
-                problems.append(f"{item.key}: skipped in the state rebuild ({exc!r})")
-        for url, when in deletions(read.manifest):
-            deleted[url] = when
+            files, refused = listed_files(read.manifest)
+            problems.extend(refused)
+            for item in files:
+                if item.kind != "articles":
+                    continue
+                try:
+                    records = list(read_records(storage.get_bytes(item.key)))
+                    for record in records:
+                        url, when = record["url"], record.get("fetched_at") or ""
+                        first_seen[url] = min(first_seen.get(url, when), when)
+                except (StorageError, OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+                    problems.append(f"{item.key}: skipped in the state rebuild ({exc!r})")
+                    continue
+                yield from records
+            for url, when in deletions(read.manifest):
+                deleted[url] = when
+
+    latest = latest_versions(archived(), key="url")
     for url, record in latest.items():
         http, warc = record.get("http") or {}, record.get("warc") or {}
         state.record_capture(

@@ -13,7 +13,7 @@ import io
 import json
 import os
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,6 +27,25 @@ def read_records(data: bytes) -> Iterator[dict[str, Any]]:
         for line in lines:
             if line.strip():
                 yield json.loads(line)
+
+
+def recency(record: dict[str, Any]) -> tuple[int, str]:
+    """How recent a version of an article is: its version number, then its capture time
+    (two workers that captured the same version). The one rule for "the latest version",
+    used by the crawl state's rebuild, ``newsarchive show`` and ``download``."""
+    version = record.get("version")
+    return (version if isinstance(version, int) else 1, record.get("fetched_at") or "")
+
+
+def latest_versions(records: Iterable[dict[str, Any]], key: str = "id") -> dict[str, dict]:
+    """The latest version (:func:`recency`) of each article among ``records``, by its
+    ``key`` field: ``id`` for the archive's articles, ``url`` for the crawl state."""
+    latest: dict[str, dict] = {}
+    for record in records:
+        held = latest.get(record[key])
+        if held is None or recency(record) >= recency(held):
+            latest[record[key]] = record
+    return latest
 
 
 def partition_date(record: dict[str, Any], crawl_date: str) -> str:
