@@ -3,17 +3,37 @@
 Processes, not threads: extraction is CPU-bound Python. Workers are started with
 'spawn' because forking a process that runs a Twisted reactor and upload threads is
 unsafe; each worker warms its imports once so no page pays for them.
+
+Workers die with the crawl. A spawned worker holds a write end of its own task queue,
+so it never sees end-of-file when the crawl process is killed (``kill -9``, the OOM
+killer) and would wait for work forever, keeping the multiprocessing resource tracker
+alive with it. Each worker therefore watches its parent and exits once it has been
+re-parented.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
+# How often a worker checks that the crawl process is still its parent: an orphan lives
+# at most this long (a getppid() a second costs nothing measurable).
+PARENT_CHECK_SECONDS = 1.0
 
-def _warm() -> None:
-    import pipelines.article  # noqa: F401 - imports trafilatura, lxml, profiles
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)  # the crawl is gone: nobody will read this worker's results
+
+
+def _start_worker(parent: int) -> None:
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+    import pipelines.article  # noqa: F401 - warm: imports trafilatura, lxml, profiles
 
 
 def worker_count(configured: int) -> int:
@@ -24,5 +44,6 @@ def make_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=worker_count(workers),
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_warm,
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
     )
