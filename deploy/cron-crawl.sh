@@ -1,23 +1,78 @@
 #!/usr/bin/env bash
-# One scheduled crawl, for cron: never overlaps a running one (flock), logs to a file per
-# run, keeps the newest $KEEP_LOGS logs. Exit status is `make crawl`'s (see README).
+# One scheduled crawl, for cron (deploy/crontab).
 #
 #   deploy/cron-crawl.sh                 # all outlets
 #   SOURCES="xinhua ecns" deploy/cron-crawl.sh
+#
+# * Never overlaps a running crawl (flock) and never installs packages: it runs what
+#   `make setup` installed in $VENV; a pyproject.toml changed since then (a git pull) is
+#   reported, not acted on.
+# * Logs each run to $LOG_DIR/crawl-<time>.log and keeps the newest $KEEP_LOGS.
+# * Prints nothing when every source finished, and a short summary when one did not:
+#   cron mails exactly when something is wrong.
+# * Writes $STATUS_FILE in the Prometheus textfile format (node_exporter's textfile
+#   collector reads it): exit status and duration per source, when the last run ended
+#   and when the last good one did.
+# Exit status: the worst of the sources' (README, "Crawling").
 set -u
 cd "$(dirname "$0")/.."
 LOG_DIR=${LOG_DIR:-logs}
 KEEP_LOGS=${KEEP_LOGS:-48}
+VENV=${VENV:-.venv}
+STATUS_FILE=${STATUS_FILE:-$LOG_DIR/newsarchive.prom}
 mkdir -p "$LOG_DIR"
-log="$LOG_DIR/crawl-$(date -u +%Y%m%dT%H%M%SZ).log"
 exec 9>"$LOG_DIR/.crawl.lock"
 if ! flock -n 9; then
   echo "$(date -u +%FT%TZ) previous crawl still running; skipped" >> "$LOG_DIR/skipped.log"
   exit 0
 fi
-make --no-print-directory crawl > "$log" 2>&1
+if [ ! -x "$VENV/bin/scrapy" ]; then
+  echo "newsarchive cron: no installed crawler in $(pwd)/$VENV; run 'make setup' once"
+  exit 1
+fi
+if [ pyproject.toml -nt "$VENV/.installed" ]; then
+  echo "newsarchive cron: pyproject.toml changed since the last 'make setup';" \
+    "this run used the packages installed then (run 'make setup' to update them)"
+fi
+
+log="$LOG_DIR/crawl-$(date -u +%Y%m%dT%H%M%SZ).log"
+BIN="$VENV/bin" ./deploy/crawl.sh > "$log" 2>&1
 status=$?
 echo "exit $status" >> "$log"
+ended=$(date +%s)
+
+# The status file, written whole and then moved into place (the collector never reads a
+# half-written one). The last good run's time survives a bad run.
+last_good=0
+if [ -f "$STATUS_FILE" ]; then
+  last_good=$(awk '$1 == "newsarchive_crawl_last_success_timestamp_seconds" { print $2 }' \
+    "$STATUS_FILE")
+fi
+[ "$status" -eq 0 ] && last_good=$ended
+{
+  echo "# HELP newsarchive_crawl_exit_code Exit status of the source's last scheduled crawl (0 finished; README, Crawling)."
+  echo "# TYPE newsarchive_crawl_exit_code gauge"
+  awk '/^crawl: .* exit [0-9]+ in / { printf "newsarchive_crawl_exit_code{source=\"%s\"} %s\n", $2, $4 }' "$log"
+  echo "# HELP newsarchive_crawl_duration_seconds How long the source's last scheduled crawl took."
+  echo "# TYPE newsarchive_crawl_duration_seconds gauge"
+  awk '/^crawl: .* exit [0-9]+ in / { printf "newsarchive_crawl_duration_seconds{source=\"%s\"} %s\n", $2, $6 }' "$log"
+  echo "# HELP newsarchive_crawl_last_exit_code Exit status of the last scheduled run (the worst source's)."
+  echo "# TYPE newsarchive_crawl_last_exit_code gauge"
+  echo "newsarchive_crawl_last_exit_code $status"
+  echo "# HELP newsarchive_crawl_last_run_timestamp_seconds When the last scheduled run ended."
+  echo "# TYPE newsarchive_crawl_last_run_timestamp_seconds gauge"
+  echo "newsarchive_crawl_last_run_timestamp_seconds $ended"
+  echo "# HELP newsarchive_crawl_last_success_timestamp_seconds When the last run in which every source finished ended (0: none yet)."
+  echo "# TYPE newsarchive_crawl_last_success_timestamp_seconds gauge"
+  echo "newsarchive_crawl_last_success_timestamp_seconds ${last_good:-0}"
+} > "$STATUS_FILE.tmp" && mv -f "$STATUS_FILE.tmp" "$STATUS_FILE"
+
+if [ "$status" -ne 0 ]; then
+  case $log in /*) ;; *) log="$(pwd)/$log" ;; esac
+  echo "newsarchive crawl on $(hostname): exit $status (full log: $log)"
+  echo
+  sed '/^Archive: /,$d' "$log"
+fi
 # Keep the newest logs only.
 ls -1t "$LOG_DIR"/crawl-*.log 2>/dev/null | tail -n +"$((KEEP_LOGS + 1))" | xargs -r rm -f
 exit "$status"

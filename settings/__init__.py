@@ -30,6 +30,11 @@ AUTOTHROTTLE_ENABLED = os.environ.get("NEWSARCHIVE_AUTOTHROTTLE", "1") == "1"
 AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
+# A crawl has a time limit: a site that accepts connections and answers slowly (or a
+# huge backlog) must not hold the next scheduled runs back for ever. At the limit Scrapy
+# closes the spider as it does at the end (everything captured is stored) with the
+# reason closespider_timeout: exit 4, "reached its time limit" in `newsarchive runs`.
+CLOSESPIDER_TIMEOUT = float(os.environ.get("NEWSARCHIVE_TIME_LIMIT", str(3 * 3600)))
 # Bodies above this are refused before they reach memory; news pages are < 2 MB.
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024

@@ -74,6 +74,14 @@ def test_storage_errors_and_early_stops_keep_their_own_status():
     )
 
 
+def test_a_crawl_stopped_by_its_time_limit_says_so():
+    stats = {"downloader/response_count": 5}
+    assert judge_run("closespider_timeout", stats, [], max_failure_share=SHARE) == (
+        "closespider_timeout",
+        "the crawl reached its time limit (NEWSARCHIVE_TIME_LIMIT)",
+    )
+
+
 @pytest.mark.e2e
 def test_a_crawl_with_the_network_cut_exits_5_and_says_why(tmp_path):
     # Every request goes to a proxy port nothing listens on: the network is gone.

@@ -151,6 +151,8 @@ def judge_run(
     early stop keeps Scrapy's reason (``shutdown``…)."""
     if errors:
         return "failed", f"{len(errors)} file(s) could not be stored (kept in the spool)"
+    if reason == "closespider_timeout":
+        return reason, "the crawl reached its time limit (NEWSARCHIVE_TIME_LIMIT)"
     if reason != "finished":
         return reason, f"the crawl stopped early ({reason})"
     entries = int(stats.get("discovery/entries", 0))
