@@ -53,9 +53,11 @@ class ArchiveSession:
         state_dir: str | Path = "state",
         state_url: str | None = None,
         max_failure_share: float = 0.5,
+        shares_frontier: bool = False,
     ) -> None:
         self.started_at = started_at or utc_now()
         self.max_failure_share = max_failure_share
+        self.shares_frontier = shares_frontier
         self.status, self.status_reason = "running", ""
         self.source = source
         self.crawl_id = make_crawl_id(source, self.started_at)
@@ -141,7 +143,11 @@ class ArchiveSession:
         self.articles.close()
         errors = self.spool.wait()
         self.status, self.status_reason = judge_run(
-            reason, stats, errors, max_failure_share=self.max_failure_share
+            reason,
+            stats,
+            errors,
+            max_failure_share=self.max_failure_share,
+            shares_frontier=self.shares_frontier,
         )
         manifest = self.manifest.render(
             status=self.status, stats=stats, errors=errors, why=self.status_reason

@@ -74,6 +74,21 @@ def test_storage_errors_and_early_stops_keep_their_own_status():
     )
 
 
+def test_a_distributed_worker_whose_share_of_entry_points_failed_is_not_failed():
+    stats = {
+        "discovery/entries": 8,
+        "discovery/entries_failed": 8,
+        "discovery/entries_failed/http_404": 8,
+        "downloader/response_count": 44,
+        "article/pages_fetched": 30,
+    }
+    assert judge_run("finished", stats, [], max_failure_share=SHARE, shares_frontier=True) == (
+        "finished",
+        "",
+    )
+    assert judge_run("finished", stats, [], max_failure_share=SHARE)[0] == "failed"
+
+
 def test_a_crawl_stopped_by_its_time_limit_says_so():
     stats = {"downloader/response_count": 5}
     assert judge_run("closespider_timeout", stats, [], max_failure_share=SHARE) == (

@@ -44,6 +44,7 @@ class ArchiveExtension:
                 state_dir=settings.get("STATE_DIR"),
                 state_url=settings.get("STATE_REDIS_URL"),
                 max_failure_share=settings.getfloat("MAX_FAILURE_SHARE"),
+                shares_frontier=settings.getbool("DISTRIBUTED"),
                 warcinfo={
                     "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                     "operator": settings.get("OPERATOR_CONTACT"),

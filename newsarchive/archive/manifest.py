@@ -139,7 +139,12 @@ class RunManifest:
 
 
 def judge_run(
-    reason: str, stats: dict[str, Any], errors: list[str], *, max_failure_share: float
+    reason: str,
+    stats: dict[str, Any],
+    errors: list[str],
+    *,
+    max_failure_share: float,
+    shares_frontier: bool = False,
 ) -> tuple[str, str]:
     """(status, why) of a run, from what Scrapy says ended it and what the run counted.
 
@@ -148,7 +153,12 @@ def judge_run(
     articles". ``degraded``: more than ``max_failure_share`` of the article pages could
     not be fetched for a reason other than 404/410 (a dead link is the site's answer
     about its content; refusals, timeouts, 403/429/5xx are trouble for the crawl). An
-    early stop keeps Scrapy's reason (``shutdown``…)."""
+    early stop keeps Scrapy's reason (``shutdown``…).
+
+    A distributed worker (``shares_frontier``) reads only its share of the entry points:
+    that share all failing (the replay's four dead ECNS listings falling to one worker)
+    while the worker fetched article pages from the shared queue is the run's business,
+    not a failed worker."""
     if errors:
         return "failed", f"{len(errors)} file(s) could not be stored (kept in the spool)"
     if reason == "closespider_timeout":
@@ -157,7 +167,8 @@ def judge_run(
         return reason, f"the crawl stopped early ({reason})"
     entries = int(stats.get("discovery/entries", 0))
     entries_failed = int(stats.get("discovery/entries_failed", 0))
-    if entries and entries_failed >= entries:
+    worked_for_peers = shares_frontier and stats.get("article/pages_fetched", 0)
+    if entries and entries_failed >= entries and not worked_for_peers:
         why = _failure_classes(stats, "discovery/entries_failed/")
         return "failed", f"all {entries} entry points failed ({why})"
     if entries and not stats.get("downloader/response_count", 0):
