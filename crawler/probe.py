@@ -336,7 +336,7 @@ def probe_settings():
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares)
     settings.set("ITEM_PIPELINES", {})
     settings.set("EXTENSIONS", {"crawler.extensions.archive.ArchiveExtension": None})
-    settings.set("DISTRIBUTED", False)
+    settings.set("NEWSARCHIVE_DISTRIBUTED", False)
     settings.set("LOG_LEVEL", "WARNING")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False)  # the report is the output
     return settings

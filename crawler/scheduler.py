@@ -33,7 +33,7 @@ def worker_id() -> str:
 def keys(settings, source: str) -> dict[str, str]:
     """Every Redis key one source's frontier uses (the `scrapy seed` command and the
     workers must agree on them)."""
-    base = settings.get("FRONTIER_PREFIX", "newsarchive") + f":{source}"
+    base = settings.get("NEWSARCHIVE_FRONTIER_PREFIX") + f":{source}"
     return {
         "queue": f"{base}:requests",
         "dupefilter": f"{base}:dupefilter",
@@ -74,7 +74,7 @@ class ReliableScheduler(Scheduler):
         instance = super().from_crawler(crawler)
         instance.crawler = crawler
         instance.worker = worker_id()
-        instance.ttl = crawler.settings.getint("WORKER_HEARTBEAT_TTL", 15)
+        instance.ttl = crawler.settings.getint("NEWSARCHIVE_HEARTBEAT_TTL")
         return instance
 
     def open(self, spider):
@@ -172,7 +172,7 @@ class RedisSeeds:
     ``start()`` reads the seeds, each becomes the same request the spider builds for
     that kind of entry point (feed, sitemap, listing), and it goes through the shared
     dupefilter like any other request. Idle workers poll for more seeds and put back
-    the work of dead peers, and exit after ``WORKER_IDLE_EXIT`` seconds without work.
+    the work of dead peers, and exit after ``NEWSARCHIVE_IDLE_EXIT`` seconds without work.
     """
 
     def __init__(self, spider) -> None:
@@ -180,8 +180,8 @@ class RedisSeeds:
         crawler = spider.crawler
         self.server = None
         self.k = keys(crawler.settings, spider.name)
-        self.idle_exit = crawler.settings.getfloat("WORKER_IDLE_EXIT", 30)
-        self.batch = crawler.settings.getint("CONCURRENT_REQUESTS", 16)
+        self.idle_exit = crawler.settings.getfloat("NEWSARCHIVE_IDLE_EXIT")
+        self.batch = crawler.settings.getint("CONCURRENT_REQUESTS")
         self.idle_since: float | None = None
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -190,7 +190,7 @@ class RedisSeeds:
         from scrapy.utils.asyncio import create_looping_call
 
         self.poll = create_looping_call(self.wake_if_queued)
-        self.poll.start(crawler.settings.getfloat("FRONTIER_POLL_SECONDS", 0.5), now=False)
+        self.poll.start(crawler.settings.getfloat("NEWSARCHIVE_FRONTIER_POLL_SECONDS"), now=False)
 
     def wake_if_queued(self) -> None:
         engine = self.spider.crawler.engine

@@ -27,7 +27,7 @@ class ArticlePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.workers = crawler.settings.getint("EXTRACT_WORKERS")
+        self.workers = crawler.settings.getint("NEWSARCHIVE_EXTRACT_WORKERS")
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod

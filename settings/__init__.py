@@ -1,8 +1,11 @@
 """Scrapy settings for newsarchive (the default settings module, see scrapy.cfg).
 
 Everything an operator tunes comes from the environment, so that cron entries and CI
-can configure a run without editing code: ARCHIVE_URI, NEWSARCHIVE_SPOOL,
-NEWSARCHIVE_CONTACT, NEWSARCHIVE_WARC_MAX_BYTES. See README "Configuration".
+can configure a run without editing code (README "Configuration"). Each of the project's
+own settings has one name, the same as its environment variable (``NEWSARCHIVE_*``;
+``-s NEWSARCHIVE_REVISIT_DAYS=3`` and the variable set the same thing), and one default,
+here: the code reads them without defaults of its own. Scrapy's settings keep Scrapy's
+names (DOWNLOAD_DELAY, CLOSESPIDER_TIMEOUT…), set from NEWSARCHIVE_* variables.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ COMMANDS_MODULE = "crawler.commands"
 
 # --- Identity and politeness -------------------------------------------------------
 # A truthful User-Agent with a way to reach the operator is what archives owe the sites.
-OPERATOR_CONTACT = os.environ.get(
+NEWSARCHIVE_CONTACT = os.environ.get(
     "NEWSARCHIVE_CONTACT", "https://github.com/newsarchive/newsarchive#operators"
 )
-USER_AGENT = f"newsarchive/{__version__} (web archiving for research; +{OPERATOR_CONTACT})"
+USER_AGENT = f"newsarchive/{__version__} (web archiving for research; +{NEWSARCHIVE_CONTACT})"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -53,29 +56,33 @@ REMOTE_CONTROL_ENABLED = False
 # Where the archive lives: a local folder or s3://bucket/prefix.
 ARCHIVE_URI = os.environ.get("ARCHIVE_URI", "archive")
 # Files are written here first and removed only once their upload is confirmed.
-SPOOL_DIR = os.environ.get("NEWSARCHIVE_SPOOL", ".spool")
-WARC_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_WARC_MAX_BYTES", str(1_000_000_000)))
+NEWSARCHIVE_SPOOL = os.environ.get("NEWSARCHIVE_SPOOL", ".spool")
+NEWSARCHIVE_WARC_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_WARC_MAX_BYTES", str(1_000_000_000)))
 # What the archive already holds, per URL (SQLite, one database per archive).
-STATE_DIR = os.environ.get("NEWSARCHIVE_STATE", "state")
+NEWSARCHIVE_STATE = os.environ.get("NEWSARCHIVE_STATE", "state")
 # Articles are refetched (conditionally) on every run while younger than this many days
 # in the archive; older ones are left alone. Feeds, sitemaps, listings: every run.
-REVISIT_DAYS = float(os.environ.get("NEWSARCHIVE_REVISIT_DAYS", "7"))
+NEWSARCHIVE_REVISIT_DAYS = float(os.environ.get("NEWSARCHIVE_REVISIT_DAYS", "7"))
 # Discovery. A feed whose newest item is older than this many days is reported stale
 # (China Daily's RSS stopped in 2017 and still answers 200). A sitemap index (or the
 # Sitemap: lines of robots.txt) is walked only for children dated within this many days
 # when no -a since is given: CGTN's index lists ~700k archived URLs.
-STALE_FEED_DAYS = float(os.environ.get("NEWSARCHIVE_STALE_FEED_DAYS", "30"))
-SITEMAP_WINDOW_DAYS = float(os.environ.get("NEWSARCHIVE_SITEMAP_WINDOW_DAYS", "7"))
+NEWSARCHIVE_STALE_FEED_DAYS = float(os.environ.get("NEWSARCHIVE_STALE_FEED_DAYS", "30"))
+NEWSARCHIVE_SITEMAP_WINDOW_DAYS = float(os.environ.get("NEWSARCHIVE_SITEMAP_WINDOW_DAYS", "7"))
 # Links that look like articles but match no pattern: how many examples a run lists.
-UNMATCHED_EXAMPLES = int(os.environ.get("NEWSARCHIVE_UNMATCHED_EXAMPLES", "20"))
+NEWSARCHIVE_UNMATCHED_EXAMPLES = int(os.environ.get("NEWSARCHIVE_UNMATCHED_EXAMPLES", "20"))
 # Each upload is tried this often, waiting 1, 2, 4... times the backoff in between
 # (on top of botocore's own retries), before the file is left in the spool.
-UPLOAD_ATTEMPTS = int(os.environ.get("NEWSARCHIVE_UPLOAD_ATTEMPTS", "5"))
+NEWSARCHIVE_UPLOAD_ATTEMPTS = int(os.environ.get("NEWSARCHIVE_UPLOAD_ATTEMPTS", "5"))
 # A run whose article pages failed beyond this share ends "degraded" (exit 6).
-MAX_FAILURE_SHARE = float(os.environ.get("NEWSARCHIVE_MAX_FAILURE_SHARE", "0.5"))
-UPLOAD_BACKOFF_SECONDS = float(os.environ.get("NEWSARCHIVE_UPLOAD_BACKOFF", "1.0"))
+NEWSARCHIVE_MAX_FAILURE_SHARE = float(os.environ.get("NEWSARCHIVE_MAX_FAILURE_SHARE", "0.5"))
+NEWSARCHIVE_UPLOAD_BACKOFF = float(os.environ.get("NEWSARCHIVE_UPLOAD_BACKOFF", "1.0"))
 # Worker processes for trafilatura + cleaning; 0 means one per core.
-EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))
+NEWSARCHIVE_EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))
+# A distributed worker (settings/distributed.py) shares the frontier and the crawl state
+# in Redis; a single-process crawl keeps its state in SQLite.
+NEWSARCHIVE_DISTRIBUTED = False
+NEWSARCHIVE_STATE_REDIS_URL: str | None = None
 
 DOWNLOADER_MIDDLEWARES = {
     # Above HttpCompressionMiddleware (590) and RedirectMiddleware (600): sees every
@@ -88,8 +95,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Above RedirectMiddleware (600): loops and out-of-scope redirect targets, named.
     "crawler.downloadermiddlewares.redirect_guard.RedirectGuardMiddleware": 610,
 }
-ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWSARCHIVE_ALLOW_PRIVATE", "0") == "1"
-RETRY_AFTER_MAX = float(os.environ.get("NEWSARCHIVE_RETRY_AFTER_MAX", "300"))
+NEWSARCHIVE_ALLOW_PRIVATE = os.environ.get("NEWSARCHIVE_ALLOW_PRIVATE", "0") == "1"
+NEWSARCHIVE_RETRY_AFTER_MAX = float(os.environ.get("NEWSARCHIVE_RETRY_AFTER_MAX", "300"))
 EXTENSIONS = {
     "crawler.extensions.archive.ArchiveExtension": 10,
 }

@@ -9,6 +9,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
+import settings as project_settings
 from crawler.spiders.cgtn import CgtnSpider
 from crawler.spiders.chinadaily import ChinaDailySpider
 from crawler.spiders.chinaorgcn import ChinaOrgCnSpider
@@ -17,9 +18,12 @@ from crawler.spiders.ecns import EcnsSpider
 from crawler.spiders.xinhua import XinhuaSpider
 from tests.conftest import FIXTURES
 
+# The project's own settings (their defaults live only in settings/).
+PROJECT_SETTINGS = {k: v for k, v in vars(project_settings).items() if k.startswith("NEWSARCHIVE_")}
+
 
 def spider(cls, **args):
-    crawler = get_crawler(cls)
+    crawler = get_crawler(cls, settings_dict=PROJECT_SETTINGS)
     return cls.from_crawler(crawler, **args)
 
 

@@ -36,7 +36,7 @@ def test_a_429_is_waited_out_and_a_day_long_503_is_left_for_later(tmp_path):
     (manifest,) = read_manifests(storage)
     assert manifest["stats"]["retry_after/waited"] == 1
     assert manifest["stats"]["retry_after/too_long"] == 1
-    assert "asks to wait 86400 s, more than RETRY_AFTER_MAX" in result.stderr
+    assert "asks to wait 86400 s, more than NEWSARCHIVE_RETRY_AFTER_MAX" in result.stderr
     assert {r["url"] for r in read_articles(storage)} == EXPECTED_ARTICLES["ecns"]
     feed = []
     for key in keys(storage, "warc/"):

@@ -50,7 +50,7 @@ class Command(ScrapyCommand):
                 f"unknown source {source!r}; sources: {', '.join(profiles.available())}"
             )
         assert self.settings is not None  # Scrapy sets them before run()
-        if not self.settings.getbool("DISTRIBUTED"):
+        if not self.settings.getbool("NEWSARCHIVE_DISTRIBUTED"):
             raise UsageError(
                 "use the distributed settings: SCRAPY_SETTINGS_MODULE=settings.distributed"
             )

@@ -94,7 +94,7 @@ def refuse(stats, reason: str, what: str) -> NoReturn:
 class AddressGuardMiddleware:
     def __init__(self, crawler) -> None:
         self.stats = crawler.stats
-        self.allow_private = crawler.settings.getbool("ALLOW_PRIVATE_ADDRESSES")
+        self.allow_private = crawler.settings.getbool("NEWSARCHIVE_ALLOW_PRIVATE")
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 class RedirectGuardMiddleware:
     def __init__(self, crawler) -> None:
         self.stats = crawler.stats
-        self.allow_private = crawler.settings.getbool("ALLOW_PRIVATE_ADDRESSES")
+        self.allow_private = crawler.settings.getbool("NEWSARCHIVE_ALLOW_PRIVATE")
 
     @classmethod
     def from_crawler(cls, crawler):

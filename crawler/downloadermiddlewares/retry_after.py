@@ -1,5 +1,5 @@
 """Back off as the server asks: a 429 or 503 with Retry-After waits that long (up to
-RETRY_AFTER_MAX seconds) before the request is retried. Scrapy's RetryMiddleware would
+NEWSARCHIVE_RETRY_AFTER_MAX seconds) before the request is retried. Scrapy's RetryMiddleware would
 retry at once, which is what an overloaded news site least needs.
 
 Sits at 560: after capture (the 429/503 is archived like any response), before
@@ -42,7 +42,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 class RetryAfterMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX", 300.0)
+        self.max_wait = crawler.settings.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
@@ -62,7 +62,7 @@ class RetryAfterMiddleware:
             stats.inc_value("retry_after/too_long")
             message = (
                 f"{response.status} for {request.url} asks to wait {wait:.0f} s, more than "
-                f"RETRY_AFTER_MAX ({self.max_wait:.0f} s); left for a later run"
+                f"NEWSARCHIVE_RETRY_AFTER_MAX ({self.max_wait:.0f} s); left for a later run"
             )
             logger.warning(message)
             raise Refused("retry_after_too_long", message)

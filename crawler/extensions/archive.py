@@ -36,18 +36,18 @@ class ArchiveExtension:
         try:
             self.session = ArchiveSession(
                 archive_uri=settings.get("ARCHIVE_URI"),
-                spool_dir=settings.get("SPOOL_DIR"),
+                spool_dir=settings.get("NEWSARCHIVE_SPOOL"),
                 source=spider.name,
-                warc_max_bytes=settings.getint("WARC_MAX_BYTES"),
-                upload_attempts=settings.getint("UPLOAD_ATTEMPTS"),
-                upload_backoff=settings.getfloat("UPLOAD_BACKOFF_SECONDS"),
-                state_dir=settings.get("STATE_DIR"),
-                state_url=settings.get("STATE_REDIS_URL"),
-                max_failure_share=settings.getfloat("MAX_FAILURE_SHARE"),
-                shares_frontier=settings.getbool("DISTRIBUTED"),
+                warc_max_bytes=settings.getint("NEWSARCHIVE_WARC_MAX_BYTES"),
+                upload_attempts=settings.getint("NEWSARCHIVE_UPLOAD_ATTEMPTS"),
+                upload_backoff=settings.getfloat("NEWSARCHIVE_UPLOAD_BACKOFF"),
+                state_dir=settings.get("NEWSARCHIVE_STATE"),
+                state_url=settings.get("NEWSARCHIVE_STATE_REDIS_URL"),
+                max_failure_share=settings.getfloat("NEWSARCHIVE_MAX_FAILURE_SHARE"),
+                shares_frontier=settings.getbool("NEWSARCHIVE_DISTRIBUTED"),
                 warcinfo={
                     "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
-                    "operator": settings.get("OPERATOR_CONTACT"),
+                    "operator": settings.get("NEWSARCHIVE_CONTACT"),
                     "http-header-user-agent": settings.get("USER_AGENT"),
                 },
             )

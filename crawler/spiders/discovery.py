@@ -118,7 +118,7 @@ class DiscoverySpider(scrapy.Spider):
     source: ClassVar[str]
     max_listing_pages: ClassVar[int] = 3
     revisit_days: float = 7.0
-    # Set from the DISTRIBUTED setting when the crawler makes the spider.
+    # Set from the NEWSARCHIVE_DISTRIBUTED setting when the crawler makes the spider.
     distributed: bool = False
 
     # The -a arguments a crawl takes; `scrapy crawl` refuses any other (a misspelt
@@ -152,11 +152,11 @@ class DiscoverySpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.revisit_days = settings.getfloat("REVISIT_DAYS", 7.0)
-        spider.distributed = settings.getbool("DISTRIBUTED")
-        spider.stale_feed_days = settings.getfloat("STALE_FEED_DAYS", 30.0)
-        spider.sitemap_window_days = settings.getfloat("SITEMAP_WINDOW_DAYS", 7.0)
-        spider.unmatched_examples = settings.getint("UNMATCHED_EXAMPLES", 20)
+        spider.revisit_days = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS")
+        spider.distributed = settings.getbool("NEWSARCHIVE_DISTRIBUTED")
+        spider.stale_feed_days = settings.getfloat("NEWSARCHIVE_STALE_FEED_DAYS")
+        spider.sitemap_window_days = settings.getfloat("NEWSARCHIVE_SITEMAP_WINDOW_DAYS")
+        spider.unmatched_examples = settings.getint("NEWSARCHIVE_UNMATCHED_EXAMPLES")
         return spider
 
     # -- entry points ------------------------------------------------------------------
