@@ -23,7 +23,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = 1
+from newsarchive.record import published_day
+
+# 2: published_estimate, published_source, published_date and title_source added.
+SCHEMA_VERSION = 2
 _TS = pa.timestamp("us", tz="UTC")
 
 
@@ -42,6 +45,7 @@ SCHEMA = pa.schema(
         pa.field("outlet", pa.string()),
         pa.field("language", pa.string()),
         pa.field("title", pa.string()),
+        pa.field("title_source", pa.string()),
         pa.field("text", pa.string()),
         pa.field("paragraphs", _list(pa.string())),
         pa.field("authors", _list(pa.string())),
@@ -52,6 +56,9 @@ SCHEMA = pa.schema(
         pa.field("tags", _list(pa.string())),
         pa.field("published", pa.string()),
         pa.field("published_utc", _TS),
+        pa.field("published_estimate", pa.string()),
+        pa.field("published_source", pa.string()),
+        pa.field("published_date", pa.date32()),
         pa.field("updated", pa.string()),
         pa.field("updated_utc", _TS),
         pa.field("fetched_at", _TS),
@@ -123,6 +130,7 @@ def row(record: dict[str, Any]) -> dict[str, Any]:
         "outlet": record.get("outlet"),
         "language": record.get("language"),
         "title": record.get("title"),
+        "title_source": record.get("title_source"),
         "text": record.get("text"),
         "paragraphs": record.get("paragraphs") or [],
         "authors": record.get("authors") or [],
@@ -133,6 +141,9 @@ def row(record: dict[str, Any]) -> dict[str, Any]:
         "tags": record.get("tags") or [],
         "published": record.get("published"),
         "published_utc": _utc(record.get("published")),
+        "published_estimate": record.get("published_estimate"),
+        "published_source": record.get("published_source"),
+        "published_date": published_day(record),
         "updated": record.get("updated"),
         "updated_utc": _utc(record.get("updated")),
         "fetched_at": _utc(record.get("fetched_at")),

@@ -63,7 +63,7 @@ def render(stats: dict[str, Any]) -> str:
     if months:
         sources = list(table)
         widths = [max(7, len(src)) for src in sources]
-        lines.append("article records by month published (captured, if no date given):")
+        lines.append("article records by published_date month (captured, if no evidence):")
         lines.append(
             "month   "
             + "".join(f"  {s:>{w}}" for s, w in zip(sources, widths, strict=True))

@@ -7,9 +7,18 @@ two name the same fields, require the same ones and agree on each field's JSON t
 neither can drift from the other.
 """
 
-from typing import Any, NotRequired, TypedDict
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Literal, NotRequired, TypedDict
 
 SCHEMA_VERSION = 1
+# Every outlet the crawler targets dates its pages in Beijing time: an article's
+# calendar day is Beijing's (a story posted at 00:30 +08:00 is of that day, not the UTC
+# day before).
+OUTLET_TIME = timezone(timedelta(hours=8))
+# Where published_estimate comes from, best evidence first: the page itself, the feed
+# (RSS/Atom, Xinhua's datasource lists) or sitemap that linked it, the date in its URL.
+DateSource = Literal["page", "feed", "sitemap", "url"]
+TitleSource = Literal["page", "feed", "sitemap"]
 
 
 class Caption(TypedDict):
@@ -56,6 +65,9 @@ class ArticleRecord(TypedDict):
     outlet: str | None
     language: str | None
     title: str | None
+    # Where the title is from: the page, or (when the page has none) the feed or
+    # sitemap that linked it.
+    title_source: NotRequired[TitleSource | None]
     paragraphs: list[str]
     text: str
     authors: list[str]
@@ -65,6 +77,12 @@ class ArticleRecord(TypedDict):
     section: str | None
     tags: list[str]
     published: str | None
+    # The best evidence of the publication time the crawl saw, and where it is from:
+    # `published` when the page states it, else what the feed or sitemap said, else the
+    # URL's date. Never guessed; null when there is none. (Records written before it
+    # was added lack both.)
+    published_estimate: NotRequired[str | None]
+    published_source: NotRequired[DateSource | None]
     updated: str | None
     fetched_at: str | None
     captions: list[Caption]
@@ -82,6 +100,23 @@ class ArticleRecord(TypedDict):
     encoding_label_overridden: bool
     extractor: Software
     pipeline: Software
+
+
+def published_day(record: dict[str, Any]) -> date | None:
+    """The outlet's calendar day of an article (Beijing's, :data:`OUTLET_TIME`), from
+    ``published_estimate`` (``published`` for records written before it): the day of
+    the archive's partitions, of ``download --since/--until`` and of the exports'
+    ``published_date``. None when there is no evidence at all."""
+    value = record.get("published_estimate") or record.get("published")
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(OUTLET_TIME).date() if moment.tzinfo else moment.date()
 
 
 def versioned(record: ArticleRecord, version: int, previous_sha256: str | None) -> ArticleRecord:

@@ -7,6 +7,7 @@ re-extracts a saved page gets exactly what the crawler stored.
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import re
 import time
@@ -17,7 +18,8 @@ import trafilatura
 
 from newsarchive import __version__, profiles
 from newsarchive.items import ArticlePage
-from newsarchive.record import SCHEMA_VERSION, ArticleRecord
+from newsarchive.record import SCHEMA_VERSION, ArticleRecord, DateSource, TitleSource
+from newsarchive.urls import url_day
 from pipelines.clean import METADATA_RULES, clean
 from pipelines.decode import decode_html
 from pipelines.extract import Extraction, ExtractionFailed, extract
@@ -55,6 +57,45 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "l
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SOURCE_LABEL = re.compile(r"来源|作者|source", re.I)
 _TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _discovered_datetime(stamp: str) -> str | None:
+    """A feed's or sitemap's date as ISO 8601: RSS writes RFC 822 ("Mon, 25 Sep 2026
+    12:00:00 +0800"), Atom, sitemaps and Xinhua's lists ISO forms."""
+    try:
+        return email.utils.parsedate_to_datetime(stamp).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return parse_datetime(stamp)
+
+
+def published_estimate(
+    published: str | None, discovered: dict[str, Any], url: str
+) -> tuple[str | None, DateSource | None]:
+    """The best evidence of when an article was published, and where it is from: the
+    page's own date, else the date the feed or sitemap that linked it gave, else the
+    date in its URL; (None, None) when there is none. ``published`` itself stays what
+    the page states (DATASHEET, "Dates")."""
+    if published:
+        return published, "page"
+    stamp = discovered.get("date")
+    if isinstance(stamp, str) and stamp.strip():
+        found = _discovered_datetime(stamp.strip())
+        if found:
+            return found, "sitemap" if discovered.get("via") == "sitemap" else "feed"
+    day = url_day(url)
+    return (day.isoformat(), "url") if day else (None, None)
+
+
+def _title_source(
+    title: str | None, discovered: dict[str, Any]
+) -> tuple[str | None, TitleSource | None]:
+    """The page's title; when the page has none, the one the feed or sitemap gave."""
+    if title:
+        return title, "page"
+    given = discovered.get("title")
+    if isinstance(given, str) and given.strip():
+        return " ".join(given.split()), "sitemap" if discovered.get("via") == "sitemap" else "feed"
+    return None, None
 
 
 def article_id(url: str) -> str:
@@ -243,6 +284,8 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
             header = {**header, "published": printed}
     published = published or header.get("published")
     updated = updated or header.get("updated")
+    estimate, estimate_source = published_estimate(published, page.discovered, page.url)
+    title, title_source = _title_source(title, page.discovered)
     meta_lines = cleaned.metadata
     editor = find_editor(*fields.get("editor", []), *fields.get("source", []))
     if not editor and meta_lines.get("editor_line"):
@@ -295,6 +338,7 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
         "outlet": profile.outlet if profile else None,
         "language": language,
         "title": title,
+        "title_source": title_source,
         "paragraphs": cleaned.paragraphs,
         "text": text,
         "authors": authors,
@@ -304,6 +348,8 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
         "section": _section(fields.get("section", [])),
         "tags": _tags(first.tags),
         "published": published,
+        "published_estimate": estimate,
+        "published_source": estimate_source,
         "updated": updated,
         "fetched_at": captured.fetched_at or None,
         "captions": [

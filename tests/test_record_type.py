@@ -27,6 +27,8 @@ def json_types(annotation) -> set[str]:
         return set().union(*(json_types(a) for a in typing.get_args(annotation)))
     if typing.is_typeddict(annotation):
         return {"object"}
+    if typing.get_origin(annotation) is typing.Literal:
+        return set().union(*(JSON_TYPES[type(a)] for a in typing.get_args(annotation)))
     origin = typing.get_origin(annotation) or annotation
     return JSON_TYPES[origin]
 

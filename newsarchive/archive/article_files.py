@@ -1,8 +1,9 @@
 """Article records as gzipped JSON Lines, partitioned Hive-style by source and date.
 
 ``articles/source=<s>/date=<YYYY-MM-DD>/<crawl id>-<n>.jsonl.gz``: DuckDB and pyarrow
-read the partitions directly. The date is the article's own publication date (as the
-outlet states it), else the crawl date, so a backfill lands where a reader looks.
+read the partitions directly. The date is the article's own day (its best-evidence
+publication date, newsarchive.record.published_day), else the crawl date, so a backfill
+lands where a reader looks.
 Open files are capped: a years-long backfill must not hold a compressor per day.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from newsarchive.archive import layout
+from newsarchive.record import published_day
 from newsarchive.storage.spool import Spool
 
 
@@ -49,10 +51,10 @@ def latest_versions(records: Iterable[dict[str, Any]], key: str = "id") -> dict[
 
 
 def partition_date(record: dict[str, Any], crawl_date: str) -> str:
-    published = record.get("published")
-    if isinstance(published, str) and len(published) >= 10 and published[4] == "-":
-        return published[:10]
-    return crawl_date
+    """The article's own day (newsarchive.record.published_day: what the page, else the
+    feed or sitemap, else the URL says), else the crawl's."""
+    day = published_day(record)
+    return day.isoformat() if day else crawl_date
 
 
 class _OpenFile:
