@@ -90,6 +90,8 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"--since {args.since} is after --until {args.until}")
+    if args.bom and args.format != "csv":
+        raise UsageError("--bom is for --format csv (a byte-order mark for Excel)")
     reader = _reader(args)
     _check_sources(reader, args.source)
     selection = Selection(
@@ -108,6 +110,7 @@ def _cmd_download(args: argparse.Namespace) -> int:
         all_versions=args.all_versions,
         with_warc=args.with_warc,
         wacz=args.wacz,
+        bom=args.bom,
         progress_bar=False if args.no_progress else None,
         warn=lambda message: print(f"warning: {message}", file=sys.stderr),
     )
@@ -300,7 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Dates select by publication date (capture date where an article has none).",
     )
     _archive_options(get)
-    get.add_argument("--out", required=True, metavar="DIR", help="where to put the download")
+    get.add_argument(
+        "--out", required=True, metavar="DIR", help="where to put the download (created)"
+    )
     get.add_argument("--source", action="append", metavar="S", help="only this source (repeatable)")
     get.add_argument(
         "--since", type=since_day, metavar="DATE", help="published on or after (YYYY[-MM[-DD]])"
@@ -309,10 +314,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--until", type=until_day, metavar="DATE", help="published on or before (YYYY[-MM[-DD]])"
     )
     get.add_argument(
-        "--lang", action="append", metavar="L", help="only this language, e.g. en or zh"
+        "--lang",
+        action="append",
+        metavar="L",
+        help="only this language, e.g. en or zh (any case; repeatable)",
     )
     get.add_argument("--contains", metavar="TEXT", help="only articles whose title or text has it")
-    get.add_argument("--format", choices=("jsonl", "parquet", "csv"), default="jsonl")
+    get.add_argument(
+        "--format",
+        choices=("jsonl", "parquet", "csv"),
+        default="jsonl",
+        help="OUT/articles.<format>: jsonl (records as stored), parquet or csv "
+        "(one row an article, docs/DATASHEET.md) (default: jsonl)",
+    )
+    get.add_argument(
+        "--bom",
+        action="store_true",
+        help="with --format csv: start the file with a UTF-8 byte-order mark, so that "
+        "Excel shows Chinese text correctly",
+    )
     get.add_argument(
         "--all-versions",
         action="store_true",
@@ -328,13 +348,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also package those records as OUT/articles.wacz (opens in ReplayWeb.page)",
     )
-    get.add_argument("--no-progress", action="store_true", help="no progress bar")
+    get.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (default: shown on a terminal)"
+    )
     get.set_defaults(func=_cmd_download)
 
     show = sub.add_parser("show", help="print one article (latest version) by id or URL")
     show.add_argument("id", help="the article id (or its URL)")
     _archive_options(show)
-    show.add_argument("--source", action="append", help="look only in this source (faster)")
+    show.add_argument(
+        "--source",
+        action="append",
+        metavar="S",
+        help="look only in this source (faster; repeatable)",
+    )
     show.add_argument(
         "--raw",
         action="store_true",
@@ -351,9 +378,17 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", required=True, help="the URL the page was fetched from")
     extract.add_argument("--source", help="source profile to use (default: from the URL)")
     extract.add_argument(
-        "--content-type", default=None, help="the Content-Type header it was served with, if known"
+        "--content-type",
+        default=None,
+        help="the Content-Type header it was served with, if known (default: the charset "
+        "is read from the page)",
     )
-    extract.add_argument("--format", choices=("json", "text"), default="json")
+    extract.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="json: the whole record; text: the clean body only (default: json)",
+    )
     extract.add_argument(
         "--input",
         choices=("auto", "html", "text"),

@@ -133,6 +133,7 @@ def download(
     wacz: bool = False,
     progress_bar: bool | None = None,
     warn: Callable[[str], None] = print,
+    bom: bool = False,
 ) -> Report:
     from tqdm import tqdm
 
@@ -162,7 +163,10 @@ def download(
     chosen.sort(key=_sort_key)
     report.articles = len(chosen)
     report.output = out / f"articles.{fmt}"
-    export.WRITERS[fmt](chosen, report.output)
+    if fmt == "csv":
+        export.write_csv(chosen, report.output, bom=bom)
+    else:
+        export.WRITERS[fmt](chosen, report.output)
     report.written[report.output.name] = sha256_file(report.output)
 
     if with_warc or wacz:

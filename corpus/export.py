@@ -15,7 +15,7 @@ import csv
 import gzip
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -202,11 +202,12 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_csv(records: Iterable[dict], path: Path) -> int:
-    """RFC 4180 CSV, UTF-8; list columns hold JSON arrays."""
+def write_csv(records: Iterable[dict], path: Path, *, bom: bool = False) -> int:
+    """RFC 4180 CSV, UTF-8; list columns hold JSON arrays. With ``bom`` the file starts
+    with a byte-order mark, which Excel needs to read UTF-8 (Chinese text) correctly."""
     tmp = _atomic(path)
     n = 0
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
+    with tmp.open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=SCHEMA.names)
         writer.writeheader()
         for record in records:
@@ -229,4 +230,8 @@ def write_jsonl(records: Iterable[dict], path: Path) -> int:
     return n
 
 
-WRITERS = {"jsonl": write_jsonl, "parquet": write_parquet, "csv": write_csv}
+WRITERS: dict[str, Callable[[Iterable[dict], Path], int]] = {
+    "jsonl": write_jsonl,
+    "parquet": write_parquet,
+    "csv": write_csv,
+}

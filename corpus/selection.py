@@ -41,7 +41,9 @@ class Selection:
     contains: str | None = None
 
     def matches(self, record: dict) -> bool:
-        if self.languages and record.get("language") not in self.languages:
+        if self.languages and (record.get("language") or "").casefold() not in {
+            language.casefold() for language in self.languages
+        }:
             return False
         if self.contains:
             needle = self.contains.casefold()

@@ -24,17 +24,27 @@ def find(reader: ArchiveReader, article_id: str, sources: list[str] | None = Non
     return max(found, key=recency, default=None)
 
 
+def _shown(value: object) -> str:
+    """A field as a reader sees it: a dash where the page gave nothing, never 'None'."""
+    return "—" if value is None or value == "" or value == [] else str(value)
+
+
 def render(record: dict) -> str:
+    published = _shown(record.get("published"))
+    if record.get("published") is None and record.get("published_estimate"):
+        published += (
+            f" (estimate {record['published_estimate']}, from the {record.get('published_source')})"
+        )
     head = [
         record.get("title") or "(no title)",
         "",
         f"url        {record['url']}",
-        f"source     {record['source']} ({record.get('language')})",
-        f"published  {record.get('published')}   updated {record.get('updated')}",
-        f"agency     {record.get('agency')}   dateline {record.get('dateline')}",
-        f"authors    {', '.join(record.get('authors') or []) or None}   "
-        f"editor {record.get('editor')}",
-        f"captured   {record.get('fetched_at')}   version {record.get('version', 1)}",
+        f"source     {record['source']} ({_shown(record.get('language'))})",
+        f"published  {published}   updated {_shown(record.get('updated'))}",
+        f"agency     {_shown(record.get('agency'))}   dateline {_shown(record.get('dateline'))}",
+        f"authors    {_shown(', '.join(record.get('authors') or []))}   "
+        f"editor {_shown(record.get('editor'))}",
+        f"captured   {_shown(record.get('fetched_at'))}   version {record.get('version', 1)}",
         f"warc       {record['warc']['filename']} @ {record['warc']['offset']} "
         f"{record['warc']['record_id']}"
         if record.get("warc")

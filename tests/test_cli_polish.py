@@ -58,3 +58,76 @@ def test_a_reader_that_goes_away_gets_no_traceback(tmp_path):
     )
     assert done.stdout == "["
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+def test_a_language_matches_in_any_case():
+    from corpus.selection import Selection
+
+    assert Selection(languages=["EN"]).matches({"language": "en"})
+    assert not Selection(languages=["zh"]).matches({"language": "en"})
+
+
+def test_csv_for_excel_starts_with_a_byte_order_mark(tmp_path):
+    storage, _ = write_run(tmp_path, lost_upload=False)
+    for name, extra in (("plain", ()), ("excel", ("--bom",))):
+        out = tmp_path / name
+        done = newsarchive(
+            "download", "--archive", storage.uri, "--out", str(out), "--format", "csv", *extra
+        )
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "excel" / "articles.csv").read_bytes().startswith(b"\xef\xbb\xbfid,url,")
+    assert (tmp_path / "plain" / "articles.csv").read_bytes().startswith(b"id,url,")
+
+
+def test_a_bom_is_refused_for_other_formats(tmp_path):
+    done = newsarchive(
+        "download", "--archive", str(tmp_path), "--out", str(tmp_path / "o"), "--bom"
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "newsarchive download: --bom is for --format csv (a byte-order mark for Excel)"
+    )
+
+
+def test_show_prints_a_dash_not_none_where_the_page_gave_nothing():
+    from corpus.show import render
+
+    record = {
+        "title": "A headline",
+        "url": "https://news.cgtn.com/news/share/x/index.html",
+        "source": "cgtn",
+        "language": "en",
+        "published": None,
+        "published_estimate": "2024-05-29",
+        "published_source": "url",
+        "updated": None,
+        "agency": None,
+        "dateline": None,
+        "authors": [],
+        "editor": None,
+        "fetched_at": "2026-11-30T10:00:00Z",
+        "version": 1,
+        "warc": None,
+        "text": "Body.",
+    }
+    shown = render(record)
+    assert "None" not in shown
+    assert "published  — (estimate 2024-05-29, from the url)   updated —" in shown
+    assert "authors    —   editor —" in shown
+
+
+def test_every_option_of_every_command_says_what_it_does():
+    import argparse
+
+    from corpus.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    silent = [
+        f"{name} {'/'.join(action.option_strings) or action.dest}"
+        for name, sub in [("", parser), *commands.choices.items()]
+        for action in sub._actions
+        if not isinstance(action, argparse._SubParsersAction | argparse._HelpAction)
+        and not action.help
+    ]
+    assert silent == []
