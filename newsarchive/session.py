@@ -8,15 +8,21 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import socket
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from newsarchive import __version__
+from newsarchive.archive import layout
 from newsarchive.archive.article_files import ArticleFileWriter
-from newsarchive.archive.manifest import RunManifest, judge_run, software_versions, utc_now
+from newsarchive.archive.manifest import (
+    RunManifest,
+    judge_run,
+    recent_yields,
+    software_versions,
+    utc_now,
+)
 from newsarchive.archive.recovery import repair
 from newsarchive.archive.warc import RotatingWarcWriter
 from newsarchive.state import CrawlState, CrawlStateStore
@@ -28,8 +34,7 @@ logger = logging.getLogger(__name__)
 
 
 def make_crawl_id(source: str, started_at: datetime) -> str:
-    host = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname().split(".")[0])[:30] or "host"
-    return f"{started_at:%Y%m%dT%H%M%SZ}-{source}-{host}-{os.getpid()}"
+    return layout.crawl_id(source, started_at, socket.gethostname(), os.getpid())
 
 
 def spool_root(spool_dir: str | Path, archive_uri: str) -> Path:
@@ -54,10 +59,12 @@ class ArchiveSession:
         state_url: str | None = None,
         max_failure_share: float = 0.5,
         shares_frontier: bool = False,
+        min_yield_share: float = 0.2,
     ) -> None:
         self.started_at = started_at or utc_now()
         self.max_failure_share = max_failure_share
         self.shares_frontier = shares_frontier
+        self.min_yield_share = min_yield_share
         self.status, self.status_reason = "running", ""
         self.source = source
         self.crawl_id = make_crawl_id(source, self.started_at)
@@ -142,12 +149,18 @@ class ArchiveSession:
         self.warc.close()
         self.articles.close()
         errors = self.spool.wait()
+        try:
+            recent = recent_yields(self.storage, self.source)
+        except StorageError:
+            recent = []  # judged without the history; the storage error is reported anyway
         self.status, self.status_reason = judge_run(
             reason,
             stats,
             errors,
             max_failure_share=self.max_failure_share,
             shares_frontier=self.shares_frontier,
+            recent=recent,
+            min_yield_share=self.min_yield_share,
         )
         manifest = self.manifest.render(
             status=self.status, stats=stats, errors=errors, why=self.status_reason

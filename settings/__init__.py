@@ -76,6 +76,9 @@ NEWSARCHIVE_UNMATCHED_EXAMPLES = int(os.environ.get("NEWSARCHIVE_UNMATCHED_EXAMP
 NEWSARCHIVE_UPLOAD_ATTEMPTS = int(os.environ.get("NEWSARCHIVE_UPLOAD_ATTEMPTS", "5"))
 # A run whose article pages failed beyond this share ends "degraded" (exit 6).
 NEWSARCHIVE_MAX_FAILURE_SHARE = float(os.environ.get("NEWSARCHIVE_MAX_FAILURE_SHARE", "0.5"))
+# A run that recognises fewer article links than this share of the median of the
+# source's last 5 runs ends "degraded" (exit 6): a template or URL pattern changed.
+NEWSARCHIVE_MIN_YIELD_SHARE = float(os.environ.get("NEWSARCHIVE_MIN_YIELD_SHARE", "0.2"))
 NEWSARCHIVE_UPLOAD_BACKOFF = float(os.environ.get("NEWSARCHIVE_UPLOAD_BACKOFF", "1.0"))
 # Worker processes for trafilatura + cleaning; 0 means one per core.
 NEWSARCHIVE_EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))

@@ -135,3 +135,62 @@ def test_a_crawl_with_the_network_cut_exits_5_and_says_why(tmp_path):
     assert runs.stdout.splitlines()[-1] == (
         f"{run['crawl_id']}: failed: all 17 entry points failed (connection 17)"
     )
+
+
+USUAL = [120, 100, 140, 110, 95]
+
+
+def links(n: int) -> dict:
+    return {
+        "discovery/entries": 10,
+        "downloader/response_count": 30,
+        "discovery/articles_from_feed": n,
+    }
+
+
+def test_a_yield_collapse_against_the_source_s_recent_runs_is_degraded():
+    assert judge_run("finished", links(4), [], max_failure_share=SHARE, recent=USUAL) == (
+        "degraded",
+        "found 4 article links against a median of 110 in its last 5 runs (a changed "
+        "template or URL pattern? see discovery/unmatched_article_like and `newsarchive probe`)",
+    )
+
+
+def test_a_quieter_run_is_not_a_collapse():
+    assert judge_run("finished", links(40), [], max_failure_share=SHARE, recent=USUAL)[0] == (
+        "finished"
+    )
+
+
+def test_without_enough_history_the_yield_is_not_judged():
+    assert judge_run("finished", links(0), [], max_failure_share=SHARE, recent=[120, 100]) == (
+        "finished",
+        "",
+    )
+
+
+def test_a_windowed_backfill_is_not_judged_on_its_yield():
+    stats = {**links(2), "discovery/out_of_window": 300}
+    assert judge_run("finished", stats, [], max_failure_share=SHARE, recent=USUAL)[0] == "finished"
+
+
+def test_the_recent_yields_are_the_source_s_finished_runs_newest_first(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from newsarchive.archive import layout
+    from newsarchive.archive.manifest import RunManifest, recent_yields
+    from newsarchive.storage import open_storage
+
+    storage = open_storage(str(tmp_path / "archive"))
+    started = datetime(2026, 11, 1, tzinfo=UTC)
+    runs = [("ecns", "finished", 10), ("xinhua", "finished", 99), ("ecns", "failed", 0)]
+    runs += [("ecns", "degraded", 30), ("ecns", "finished", 20)]
+    for hour, (source, status, n) in enumerate(runs):
+        crawl_id = layout.crawl_id(source, started + timedelta(hours=hour), "host", 1)
+        manifest = RunManifest(crawl_id, source, started + timedelta(hours=hour))
+        stats = {"discovery/articles_from_feed": n}
+        storage.put_bytes(
+            manifest.render(status=status, stats=stats, errors=[]), layout.run_key(crawl_id)
+        )
+    storage.put_bytes(b"{not json", "runs/20261102T000000Z-ecns-host-2.json")
+    assert recent_yields(storage, "ecns") == [20, 30, 10]

@@ -45,6 +45,7 @@ class ArchiveExtension:
                 state_url=settings.get("NEWSARCHIVE_STATE_REDIS_URL"),
                 max_failure_share=settings.getfloat("NEWSARCHIVE_MAX_FAILURE_SHARE"),
                 shares_frontier=settings.getbool("NEWSARCHIVE_DISTRIBUTED"),
+                min_yield_share=settings.getfloat("NEWSARCHIVE_MIN_YIELD_SHARE"),
                 warcinfo={
                     "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                     "operator": settings.get("NEWSARCHIVE_CONTACT"),

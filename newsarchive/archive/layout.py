@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 KINDS = {"articles": ".jsonl.gz", "warc": ".warc.gz"}
@@ -53,6 +53,23 @@ def article_key(source: str, day: str, crawl_id: str, serial: int) -> str:
 
 def warc_key(source: str, day: str, name: str) -> str:
     return str(parse(f"warc/source={source}/date={day}/{name}", kind="warc"))
+
+
+def crawl_id(source: str, started_at: datetime, host: str, pid: int) -> str:
+    """A run's id: its start (UTC), source, host and process, so that two workers of
+    one run never share one and a listing of runs/ sorts by start."""
+    host = re.sub(r"[^A-Za-z0-9-]", "-", host.split(".")[0])[:30] or "host"
+    return f"{started_at:%Y%m%dT%H%M%SZ}-{source}-{host}-{pid}"
+
+
+_CRAWL_ID = re.compile(r"runs/(?P<started>\d{8}T\d{6}Z)-(?P<source>[a-z0-9_]+)-.+\.json")
+
+
+def run_source(key: str) -> str | None:
+    """The source of the run whose manifest is at ``key`` (None for a key not made by
+    :func:`crawl_id`): the runs of one source are found without reading every manifest."""
+    match = _CRAWL_ID.fullmatch(key)
+    return match["source"] if match else None
 
 
 def run_key(crawl_id: str) -> str:

@@ -14,6 +14,7 @@ import json
 import platform
 import re
 import socket
+import statistics
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -138,6 +139,56 @@ class RunManifest:
         return json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
 
 
+# A source's usual yield (the median of its recent runs) below this is too small to tell
+# a collapse from a quiet hour.
+USUAL_YIELD_MIN = 10
+RECENT_RUNS = 5
+
+
+def article_links(stats: dict[str, Any]) -> int:
+    """How many article links a run's discovery recognised (by the profile's patterns,
+    fetched or not: new, due for a revisit, archived and not due, over the limit). It is
+    the yield that collapses when a template or a URL pattern changes while every entry
+    point still answers 200."""
+    scheduled = sum(
+        int(v)
+        for k, v in stats.items()
+        if k.startswith("discovery/articles_from_") and k != "discovery/articles_from_unmatched"
+    )
+    return (
+        scheduled
+        + int(stats.get("discovery/archived_not_due", 0))
+        + int(stats.get("discovery/over_limit", 0))
+    )
+
+
+def recent_yields(storage: Storage, source: str, count: int = RECENT_RUNS) -> list[int]:
+    """:func:`article_links` of the source's last ``count`` runs that finished or were
+    degraded, newest first. Runs are found by their keys (layout.run_source), so only
+    those manifests are read; an unreadable one is passed over."""
+    keys = sorted(
+        (o.key for o in storage.list("runs/") if layout.run_source(o.key) == source),
+        reverse=True,
+    )
+    yields: list[int] = []
+    for key in keys:
+        try:
+            document = json.loads(storage.get_bytes(key))
+        except (StorageError, ValueError):
+            continue
+        if not isinstance(document, dict) or document.get("status") not in (
+            "finished",
+            "degraded",
+        ):
+            continue
+        stats = document.get("stats")
+        if isinstance(stats, dict):
+            yields.append(article_links(stats))
+        if len(yields) >= count:
+            break
+    return yields
+
+
 def judge_run(
     reason: str,
     stats: dict[str, Any],
@@ -145,6 +196,8 @@ def judge_run(
     *,
     max_failure_share: float,
     shares_frontier: bool = False,
+    recent: list[int] | None = None,
+    min_yield_share: float = 0.2,
 ) -> tuple[str, str]:
     """(status, why) of a run, from what Scrapy says ended it and what the run counted.
 
@@ -154,6 +207,11 @@ def judge_run(
     not be fetched for a reason other than 404/410 (a dead link is the site's answer
     about its content; refusals, timeouts, 403/429/5xx are trouble for the crawl). An
     early stop keeps Scrapy's reason (``shutdown``…).
+
+    ``degraded`` too: a yield collapse, fewer than ``min_yield_share`` of the article
+    links the source's ``recent`` runs usually found (their median, when it is at least
+    USUAL_YIELD_MIN and there are three or more of them). It is checked for unwindowed
+    runs only (a backfill of one day finds few links by design).
 
     A distributed worker (``shares_frontier``) reads only its share of the entry points:
     that share all failing (the replay's four dead ECNS listings falling to one worker)
@@ -181,6 +239,16 @@ def judge_run(
     if tried and (failed - gone) / tried > max_failure_share:
         why = _failure_classes(stats, "fetch/failed/")
         return "degraded", f"{failed} of {tried} article pages could not be fetched ({why})"
+    windowed = stats.get("discovery/out_of_window", 0)
+    if recent and len(recent) >= 3 and not shares_frontier and not windowed:
+        usual = statistics.median(recent)
+        found = article_links(stats)
+        if usual >= USUAL_YIELD_MIN and found < usual * min_yield_share:
+            return "degraded", (
+                f"found {found} article links against a median of {usual:g} in its last "
+                f"{len(recent)} runs (a changed template or URL pattern? see "
+                "discovery/unmatched_article_like and `newsarchive probe`)"
+            )
     return "finished", ""
 
 
