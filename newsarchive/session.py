@@ -28,7 +28,7 @@ from newsarchive.archive.warc import RotatingWarcWriter
 from newsarchive.state import CrawlState, CrawlStateStore
 from newsarchive.state import rebuild as rebuild_state
 from newsarchive.storage import StorageError, open_storage
-from newsarchive.storage.spool import Spool, Uploaded
+from newsarchive.storage.spool import OPEN_DIR, Spool, Uploaded
 
 logger = logging.getLogger(__name__)
 
@@ -124,15 +124,21 @@ class ArchiveSession:
 
     def recover(self) -> list[Uploaded]:
         """Finish the files of crawls that were killed, then upload everything earlier
-        runs left in the spool."""
+        runs left in the spool. A killed crawl wrote no manifest: one is written for it
+        here, so that it shows in `newsarchive runs` as killed, not as nothing."""
+        killed: dict[str, int] = {}
         for key, path in self.spool.abandoned():
+            owner = path.relative_to(self.spool.root / OPEN_DIR).parts[0]
             records = repair(path)
+            killed[owner] = killed.get(owner, 0) + records
             if records:
                 self.manifest.count_records(key, records)
                 self.spool.adopt(key, path)
                 logger.warning("repaired %s left by a killed crawl (%d records kept)", key, records)
             else:
                 path.unlink()
+        for crawl_id, records in killed.items():
+            self._record_killed(crawl_id, records)
         recovered = []
         for key in self.spool.pending():
             uploaded = self.spool.submit(key).result()
@@ -143,6 +149,30 @@ class ArchiveSession:
         keys = {u.key for u in recovered}
         self.manifest.files = [f for f in self.manifest.files if f["key"] not in keys]
         return recovered
+
+    def _record_killed(self, crawl_id: str, records: int) -> None:
+        """The manifest of a crawl that died without writing its own (kill -9, the OOM
+        killer, a power cut): status ``killed``, its files listed by this run, which
+        repaired and uploaded them."""
+        started = layout.run_started(crawl_id)
+        source = layout.run_source(f"runs/{crawl_id}.json")
+        if started is None or source is None:
+            return  # not a crawl's files (a spool shared with another tool)
+        key = layout.run_key(crawl_id)
+        try:
+            if self.storage.exists(key):
+                return  # it wrote its manifest and died after
+            why = (
+                f"the crawl process died before it finished (killed, out of memory, power "
+                f"lost); {records} records of its unfinished files were repaired and "
+                f"uploaded by {self.crawl_id}"
+            )
+            manifest = RunManifest(crawl_id, source, started)
+            self.storage.put_bytes(
+                manifest.render(status="killed", stats={}, errors=[], why=why), key
+            )
+        except StorageError as exc:
+            logger.warning("could not record the killed crawl %s: %s", crawl_id, exc)
 
     def close(self, *, reason: str, stats: dict[str, Any]) -> list[str]:
         """Finish every file, wait for uploads, write the manifest. Returns the errors."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import os
 import signal
 import socket
@@ -179,6 +180,12 @@ def kill(tmp: Path, sig: int = signal.SIGKILL) -> Outcome:
     ]
     leftovers = [p for p in spool.rglob("*") if p.is_file() and not p.name.endswith(".lock")]
     failed += [f"left in the spool: {p.name}" for p in leftovers]
+    # Both runs are in the table: the interrupted one says what happened to it.
+    statuses = sorted(
+        json.loads((archive / key).read_text())["status"] for key in keys(storage, "runs/")
+    )
+    wanted = sorted(["finished", "killed" if sig == signal.SIGKILL else "shutdown"])
+    failed += [f"run statuses {statuses}, not {wanted}"] if statuses != wanted else []
     name = "kill -9 mid-crawl" if sig == signal.SIGKILL else "SIGTERM mid-crawl"
     return Outcome(
         name,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 KINDS = {"articles": ".jsonl.gz", "warc": ".warc.gz"}
@@ -63,6 +63,14 @@ def crawl_id(source: str, started_at: datetime, host: str, pid: int) -> str:
 
 
 _CRAWL_ID = re.compile(r"runs/(?P<started>\d{8}T\d{6}Z)-(?P<source>[a-z0-9_]+)-.+\.json")
+
+
+def run_started(crawl_id: str) -> datetime | None:
+    """When the run with this id started (UTC), from the id itself."""
+    match = _CRAWL_ID.fullmatch(f"runs/{crawl_id}.json")
+    if not match:
+        return None
+    return datetime.strptime(match["started"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
 def run_source(key: str) -> str | None:
