@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus.export import SCHEMA
+from newsarchive.archive.article_files import read_records
 from tests import corpus_archive
 from tests.conftest import BIN, ROOT
 
@@ -214,6 +215,27 @@ def test_download_by_language(archive, tmp_path):
     ]
 
 
+def test_a_filtered_download_puts_only_the_selection_where_a_query_looks(archive, tmp_path):
+    download(archive, tmp_path, "--contains", "RUSSIA", "--format", "parquet")
+    selected = duckdb.sql(f"select count(*) from '{tmp_path}/articles.parquet'").fetchall()
+    copied = sum(
+        1
+        for p in tmp_path.glob("archive-files/articles/**/*.jsonl.gz")
+        for _ in read_records(p.read_bytes())
+    )
+    assert not (tmp_path / "articles").exists()
+    assert selected[0][0] < copied  # the whole files stay apart, under archive-files/
+
+
+def test_a_second_export_into_the_same_folder_adds_to_download_json(archive, tmp_path):
+    download(archive, tmp_path, "--source", "ecns")
+    download(archive, tmp_path, "--source", "ecns", "--format", "parquet")
+    record = json.loads((tmp_path / "download.json").read_text())
+    assert record["format"] == "parquet" and "articles.parquet" in record["files"]
+    assert [e["format"] for e in record["earlier"]] == ["jsonl"]
+    assert "articles.jsonl" in record["earlier"][0]["files"]
+
+
 def test_download_by_phrase_ignores_case(archive, tmp_path):
     download(archive, tmp_path, "--contains", "RUSSIA")
     assert urls(tmp_path) == [
@@ -258,7 +280,7 @@ def test_download_writes_its_provenance(archive, tmp_path):
 
 def test_rerun_after_an_interruption_fetches_only_what_is_missing(archive, tmp_path):
     first = download(archive, tmp_path, "--source", "xinhua")
-    copies = sorted(tmp_path.glob("articles/**/*.jsonl.gz"))
+    copies = sorted(tmp_path.glob("archive-files/articles/**/*.jsonl.gz"))
     # The state a kill leaves: one file never fetched, one caught half-written.
     copies[0].unlink()
     copies[1].rename(copies[1].with_name(copies[1].name + ".part"))
@@ -274,7 +296,7 @@ def test_rerun_after_an_interruption_fetches_only_what_is_missing(archive, tmp_p
 
 def test_rerun_replaces_a_local_copy_that_was_damaged(archive, tmp_path):
     download(archive, tmp_path, "--source", "cgtn")
-    copy = sorted(tmp_path.glob("articles/**/*.jsonl.gz"))[0]
+    copy = sorted(tmp_path.glob("archive-files/articles/**/*.jsonl.gz"))[0]
     copy.write_bytes(b"garbage")
     result = download(archive, tmp_path, "--source", "cgtn")
     assert result.stdout.splitlines()[1].startswith("fetched 1 (")

@@ -163,7 +163,7 @@ def test_download_refuses_a_manifest_key_that_climbs_out(hostile_folder, tmp_pat
 def test_download_keeps_the_honest_file_of_a_hostile_manifest(hostile_folder, tmp_path):
     out = tmp_path / "out"
     download(str(hostile_folder), out)
-    assert (out / GOOD_KEY).is_file()
+    assert (out / "archive-files" / GOOD_KEY).is_file()
     rows = [json.loads(line) for line in (out / "articles.jsonl").open()]
     assert [r["title"] for r in rows] == ["Article 1", "Article 2"]
 
@@ -206,4 +206,4 @@ def test_a_hostile_public_bucket_cannot_write_outside_out(s3_storage, s3_env, tm
     assert "entry refused" in output and "WARC pointer refused" in output
     written = files_under(tmp_path) - before
     assert all(p.startswith("work/out/") for p in written), written
-    assert (out / GOOD_KEY).is_file()
+    assert (out / "archive-files" / GOOD_KEY).is_file()
