@@ -12,6 +12,7 @@ newsarchive probe [SOURCE...] [--samples K] [--json]
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -92,6 +93,12 @@ def _cmd_download(args: argparse.Namespace) -> int:
         raise UsageError(f"--since {args.since} is after --until {args.until}")
     if args.bom and args.format != "csv":
         raise UsageError("--bom is for --format csv (a byte-order mark for Excel)")
+    from corpus import export
+
+    if args.format == "parquet" and not export.parquet_available():
+        raise UsageError(export.PARQUET_EXTRA)
+    if args.wacz and importlib.util.find_spec("wacz") is None:
+        raise UsageError("--wacz needs py-wacz: pip install 'newsarchive[wacz]'")
     reader = _reader(args)
     _check_sources(reader, args.source)
     selection = Selection(

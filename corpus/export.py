@@ -13,93 +13,117 @@ from __future__ import annotations
 
 import csv
 import gzip
+import importlib.util
 import json
 import os
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from newsarchive.record import published_day
 
 # 2: published_estimate, published_source, published_date and title_source added.
 SCHEMA_VERSION = 2
-_TS = pa.timestamp("us", tz="UTC")
 
-
-def _list(item: pa.DataType) -> pa.DataType:
-    """Lists with Parquet's own item name, so that a file reads back with exactly this
-    schema (pyarrow's default name, ``item``, comes back as ``element``)."""
-    return pa.list_(pa.field("element", item))
-
-
-SCHEMA = pa.schema(
-    [
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("url", pa.string(), nullable=False),
-        pa.field("canonical_url", pa.string()),
-        pa.field("source", pa.string(), nullable=False),
-        pa.field("outlet", pa.string()),
-        pa.field("language", pa.string()),
-        pa.field("title", pa.string()),
-        pa.field("title_source", pa.string()),
-        pa.field("text", pa.string()),
-        pa.field("paragraphs", _list(pa.string())),
-        pa.field("authors", _list(pa.string())),
-        pa.field("editor", pa.string()),
-        pa.field("agency", pa.string()),
-        pa.field("dateline", pa.string()),
-        pa.field("section", pa.string()),
-        pa.field("tags", _list(pa.string())),
-        pa.field("published", pa.string()),
-        pa.field("published_utc", _TS),
-        pa.field("published_estimate", pa.string()),
-        pa.field("published_source", pa.string()),
-        pa.field("published_date", pa.date32()),
-        pa.field("updated", pa.string()),
-        pa.field("updated_utc", _TS),
-        pa.field("fetched_at", _TS),
-        pa.field(
-            "captions",
-            _list(
-                pa.struct(
-                    [
-                        pa.field("text", pa.string()),
-                        pa.field("credit", pa.string()),
-                        pa.field("image", pa.string()),
-                    ]
-                )
-            ),
-        ),
-        pa.field(
-            "removed",
-            _list(pa.struct([pa.field("rule", pa.string()), pa.field("lines", pa.int32())])),
-        ),
-        pa.field("content_sha256", pa.string()),
-        pa.field("version", pa.int32()),
-        pa.field("previous_sha256", pa.string()),
-        pa.field("incomplete", pa.bool_()),
-        pa.field("pages", pa.int32()),
-        pa.field("warc_filename", pa.string()),
-        pa.field("warc_offset", pa.int64()),
-        pa.field("warc_length", pa.int64()),
-        pa.field("warc_record_id", pa.string()),
-        pa.field("warc_date", pa.string()),
-        pa.field("http_status", pa.int32()),
-        pa.field("http_etag", pa.string()),
-        pa.field("http_last_modified", pa.string()),
-        pa.field("http_payload_digest", pa.string()),
-        pa.field("discovered_via", pa.string()),
-        pa.field("encoding", pa.string()),
-        pa.field("extractor", pa.string()),
-        pa.field("pipeline", pa.string()),
-        pa.field("schema_version", pa.int16(), nullable=False),
-    ],
-    metadata={b"newsarchive.schema_version": str(SCHEMA_VERSION).encode()},
+# The table's columns, in order, with their types (`!`: never null). pyarrow is an
+# optional dependency (newsarchive[parquet]): the column list serves CSV without it, and
+# the Arrow schema is built from it when Parquet is asked for.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "string!"),
+    ("url", "string!"),
+    ("canonical_url", "string"),
+    ("source", "string!"),
+    ("outlet", "string"),
+    ("language", "string"),
+    ("title", "string"),
+    ("title_source", "string"),
+    ("text", "string"),
+    ("paragraphs", "list<string>"),
+    ("authors", "list<string>"),
+    ("editor", "string"),
+    ("agency", "string"),
+    ("dateline", "string"),
+    ("section", "string"),
+    ("tags", "list<string>"),
+    ("published", "string"),
+    ("published_utc", "timestamp"),
+    ("published_estimate", "string"),
+    ("published_source", "string"),
+    ("published_date", "date32"),
+    ("updated", "string"),
+    ("updated_utc", "timestamp"),
+    ("fetched_at", "timestamp"),
+    ("captions", "list<caption>"),
+    ("removed", "list<removed>"),
+    ("content_sha256", "string"),
+    ("version", "int32"),
+    ("previous_sha256", "string"),
+    ("incomplete", "bool"),
+    ("pages", "int32"),
+    ("warc_filename", "string"),
+    ("warc_offset", "int64"),
+    ("warc_length", "int64"),
+    ("warc_record_id", "string"),
+    ("warc_date", "string"),
+    ("http_status", "int32"),
+    ("http_etag", "string"),
+    ("http_last_modified", "string"),
+    ("http_payload_digest", "string"),
+    ("discovered_via", "string"),
+    ("encoding", "string"),
+    ("extractor", "string"),
+    ("pipeline", "string"),
+    ("schema_version", "int16!"),
 )
+COLUMN_NAMES = [name for name, _ in COLUMNS]
+PARQUET_EXTRA = "Parquet needs pyarrow: pip install 'newsarchive[parquet]'"
+
+
+def parquet_available() -> bool:
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+@cache
+def schema() -> Any:
+    """The Parquet schema (a ``pyarrow.Schema``), built from :data:`COLUMNS`."""
+    import pyarrow as pa
+
+    def item_list(item: Any) -> Any:
+        # Lists with Parquet's own item name, so that a file reads back with exactly this
+        # schema (pyarrow's default name, ``item``, comes back as ``element``).
+        return pa.list_(pa.field("element", item))
+
+    types = {
+        "string": pa.string(),
+        "timestamp": pa.timestamp("us", tz="UTC"),
+        "date32": pa.date32(),
+        "int16": pa.int16(),
+        "int32": pa.int32(),
+        "int64": pa.int64(),
+        "bool": pa.bool_(),
+        "list<string>": item_list(pa.string()),
+        "list<caption>": item_list(
+            pa.struct(
+                [
+                    pa.field("text", pa.string()),
+                    pa.field("credit", pa.string()),
+                    pa.field("image", pa.string()),
+                ]
+            )
+        ),
+        "list<removed>": item_list(
+            pa.struct([pa.field("rule", pa.string()), pa.field("lines", pa.int32())])
+        ),
+    }
+    return pa.schema(
+        [
+            pa.field(name, types[kind.rstrip("!")], nullable=not kind.endswith("!"))
+            for name, kind in COLUMNS
+        ],
+        metadata={b"newsarchive.schema_version": str(SCHEMA_VERSION).encode()},
+    )
 
 
 def _utc(value: str | None) -> datetime | None:
@@ -184,9 +208,14 @@ def _atomic(path: Path) -> Path:
 
 
 def write_parquet(records: Iterable[dict], path: Path) -> int:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ImportError(PARQUET_EXTRA) from None
     rows = [row(r) for r in records]
     tmp = _atomic(path)
-    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    table = pa.Table.from_pylist(rows, schema=schema())
     pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, path)
     return len(rows)
@@ -208,7 +237,7 @@ def write_csv(records: Iterable[dict], path: Path, *, bom: bool = False) -> int:
     tmp = _atomic(path)
     n = 0
     with tmp.open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=SCHEMA.names)
+        writer = csv.DictWriter(fh, fieldnames=COLUMN_NAMES)
         writer.writeheader()
         for record in records:
             writer.writerow({k: _cell(v) for k, v in row(record).items()})

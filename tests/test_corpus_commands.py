@@ -14,7 +14,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from corpus.export import SCHEMA
+from corpus.export import schema
 from newsarchive.archive.article_files import read_records
 from tests import corpus_archive
 from tests.conftest import BIN, ROOT
@@ -324,7 +324,7 @@ def test_download_skips_a_corrupted_archive_file_with_a_warning(scratch_archive,
 def test_parquet_reads_back_with_the_documented_schema(archive, tmp_path):
     download(archive, tmp_path, "--format", "parquet")
     table = pq.read_table(tmp_path / "articles.parquet")
-    assert table.schema.equals(SCHEMA, check_metadata=True)
+    assert table.schema.equals(schema(), check_metadata=True)
     assert table.num_rows == 22
     row = next(r for r in table.to_pylist() if r["url"] == ECNS_EDITED)
     assert row["published"] == "2023-02-04T15:13:19+08:00"
@@ -341,7 +341,7 @@ def test_parquet_schema_is_the_one_the_datasheet_documents():
     text = (ROOT / "docs/DATASHEET.md").read_text()
     table = text.split("<!-- parquet-schema -->")[1]
     documented = re.findall(r"^\| `(\w+)` \| `([^`]+)` \|", table, flags=re.M)
-    assert documented == [(f.name, str(f.type)) for f in SCHEMA]
+    assert documented == [(f.name, str(f.type)) for f in schema()]
 
 
 def test_parquet_is_readable_by_duckdb_pandas_and_datasets(archive, tmp_path):
@@ -366,7 +366,7 @@ def test_csv_has_one_row_per_article_and_lists_as_json(archive, tmp_path):
     download(archive, tmp_path, "--format", "csv", "--source", "chinadaily")
     rows = list(csv.DictReader((tmp_path / "articles.csv").open(encoding="utf-8")))
     assert [r["url"] for r in rows] == CHINADAILY_2023
-    assert list(rows[0]) == SCHEMA.names
+    assert list(rows[0]) == schema().names
     assert json.loads(rows[0]["paragraphs"])[0].startswith("BEIJING -- Chen Wenqing, a member")
 
 

@@ -18,6 +18,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from crawler.commands import DISTRIBUTED_EXTRA, distributed_available
 from newsarchive.storage import StorageError, open_storage
 
 EXIT_STORAGE = 3
@@ -46,6 +47,8 @@ class Command(ScrapyCrawl):
             raise UsageError("give exactly one source, e.g. 'scrapy crawl ecns'")
         assert self.crawler_process and self.settings is not None
         problem = self._argument_problem(args[0], opts.spargs)
+        if self.settings.getbool("NEWSARCHIVE_DISTRIBUTED") and not distributed_available():
+            problem = DISTRIBUTED_EXTRA
         if problem:
             # One line, no traceback: this is the operator's mistake, not a crash.
             print(f"newsarchive: {problem}", file=sys.stderr)

@@ -16,7 +16,7 @@ from typing import ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.scheduler import keys
+from crawler.commands import DISTRIBUTED_EXTRA, distributed_available
 from crawler.spiders.discovery import profile_seeds
 from newsarchive import profiles
 
@@ -40,8 +40,6 @@ class Command(ScrapyCommand):
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        import redis
-
         if len(args) != 1:
             raise UsageError("give exactly one source, e.g. 'scrapy seed ecns'")
         source = args[0]
@@ -54,6 +52,14 @@ class Command(ScrapyCommand):
             raise UsageError(
                 "use the distributed settings: SCRAPY_SETTINGS_MODULE=settings.distributed"
             )
+        if not distributed_available():
+            print(f"newsarchive: {DISTRIBUTED_EXTRA}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        import redis
+
+        from crawler.scheduler import keys
+
         url = self.settings.get("REDIS_URL")
         k = keys(self.settings, source)
         try:
