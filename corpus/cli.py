@@ -20,6 +20,7 @@ from pathlib import Path
 
 from newsarchive import __version__
 from newsarchive.archive import layout
+from newsarchive.archive.warc import BadRecord
 from newsarchive.storage import StorageError, open_storage
 
 DEFAULT_ARCHIVE = os.environ.get("ARCHIVE_URI", "archive")
@@ -453,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         # does on SIGPIPE, and keep Python from complaining again at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except (StorageError, UsageError, layout.BadKey) as exc:
+    except (StorageError, UsageError, layout.BadKey, BadRecord) as exc:
         print(f"newsarchive {args.command}: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:

@@ -8,9 +8,9 @@ import io
 
 from warcio.archiveiterator import ArchiveIterator
 
-from corpus import warc_export
 from corpus.reader import ArchiveReader
 from newsarchive.archive.article_files import recency
+from newsarchive.archive.warc import WarcPointer, read_record
 
 
 def find(reader: ArchiveReader, article_id: str, sources: list[str] | None = None) -> dict | None:
@@ -55,8 +55,7 @@ def render(record: dict) -> str:
 
 
 def raw_response(reader: ArchiveReader, record: dict) -> bytes:
-    pointer = warc_export.pointer(record.get("warc"))
-    data = reader.storage.get_range(pointer.filename, pointer.offset, pointer.length)
+    data = read_record(reader.storage, WarcPointer.parse(record.get("warc")))
     warc_record = next(iter(ArchiveIterator(io.BytesIO(data))))
     status = warc_record.http_headers.statusline
     protocol = warc_record.http_headers.protocol or "HTTP/1.1"

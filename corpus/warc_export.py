@@ -10,58 +10,23 @@ ids and dates, so a citation made from the download matches the archive.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import subprocess
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from newsarchive.archive import layout
+from newsarchive.archive.warc import BadRecord, WarcPointer, checked_record
 from newsarchive.storage import Storage, StorageError
 
 
-class BadRecord(ValueError):
-    """The bytes at a record's offset are not the record the article points to."""
-
-
-@dataclass(frozen=True)
-class Pointer:
-    filename: str
-    offset: int
-    length: int
-    record_id: str
-
-
-def pointer(warc: object) -> Pointer:
-    """An article record's WARC pointer, checked: its file name decides what is read from
-    the archive and where a copy is written, so it must be a WARC key of the layout."""
-    if not isinstance(warc, dict):
-        raise layout.BadKey(f"{warc!r} is not a WARC pointer")
-    name = str(layout.parse(warc.get("filename"), kind="warc"))
-    offset, length, record_id = warc.get("offset"), warc.get("length"), warc.get("record_id")
-    if not (
-        isinstance(offset, int)
-        and isinstance(length, int)
-        and not isinstance(offset, bool)
-        and not isinstance(length, bool)
-    ):
-        raise layout.BadKey(f"{name}: offset {offset!r} / length {length!r} are not numbers")
-    if offset < 0 or length <= 0 or not isinstance(record_id, str):
-        raise layout.BadKey(f"{name}: no record at offset {offset!r}, length {length!r}")
-    return Pointer(name, offset, length, record_id)
-
-
-def pointers(records: list[dict]) -> tuple[dict[str, list[Pointer]], list[str]]:
+def pointers(records: list[dict]) -> tuple[dict[str, list[WarcPointer]], list[str]]:
     """WARC file -> the records (every page of every article) to take from it, and the
     pointers refused (with the article they came from)."""
-    by_file: dict[str, set[Pointer]] = defaultdict(set)
+    by_file: dict[str, set[WarcPointer]] = defaultdict(set)
     refused: list[str] = []
     for record in records:
         pages = record.get("pages") or [{"warc": record.get("warc")}]
@@ -70,7 +35,7 @@ def pointers(records: list[dict]) -> tuple[dict[str, list[Pointer]], list[str]]:
             if not warc:
                 continue
             try:
-                found = pointer(warc)
+                found = WarcPointer.parse(warc)
             except layout.BadKey as exc:
                 refused.append(f"article {record.get('id')}: WARC pointer refused: {exc}")
                 continue
@@ -79,27 +44,8 @@ def pointers(records: list[dict]) -> tuple[dict[str, list[Pointer]], list[str]]:
     return grouped, refused
 
 
-def checked_record(data: bytes, pointer: Pointer) -> bytes:
-    iterator = ArchiveIterator(io.BytesIO(data), check_digests=True)
-    try:
-        record = next(iter(iterator))
-        record_id = record.rec_headers.get_header("WARC-Record-ID")
-        stream = record.content_stream()
-        while stream.read(1 << 20):
-            pass
-    except (StopIteration, ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-        raise BadRecord(f"no readable WARC record at offset {pointer.offset}: {exc}") from None
-    if record_id != pointer.record_id:
-        raise BadRecord(
-            f"record at offset {pointer.offset} is {record_id}, not {pointer.record_id}"
-        )
-    if record.digest_checker.passed is False:
-        raise BadRecord(f"{pointer.record_id}: " + "; ".join(record.digest_checker.problems))
-    return data
-
-
 def fetch_warc(
-    storage: Storage, name: str, wanted: list[Pointer], out: Path
+    storage: Storage, name: str, wanted: list[WarcPointer], out: Path
 ) -> tuple[int, int, list[str]]:
     """Write the wanted records of one archived WARC file to ``out``; returns (records,
     bytes, problems). A record that fails its checks is left out and reported. Written

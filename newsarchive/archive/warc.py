@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import GzippingWrapper, WARCWriter
 
 from newsarchive.archive import layout
+from newsarchive.storage import Storage
 from newsarchive.storage.spool import Spool
 
 GZIP_LEVEL = 1
@@ -59,15 +62,42 @@ class Revisit:
     not_modified: bool = False  # a 304 answer rather than an identical 200 body
 
 
+class BadRecord(ValueError):
+    """The bytes at a record's offset are not the record the article points to."""
+
+
 @dataclass(frozen=True)
 class WarcPointer:
-    """Where a record is: enough for an HTTP range request on the stored WARC."""
+    """Where a record is: enough for an HTTP range request on the stored WARC. Written
+    into article records by the writer here and read back from them by :meth:`parse`:
+    the one pointer type of the archive."""
 
     filename: str
     offset: int
     length: int
     record_id: str
-    date: str
+    date: str = ""
+
+    @classmethod
+    def parse(cls, warc: object) -> WarcPointer:
+        """An article record's WARC pointer, checked: its file name decides what is read
+        from the archive and where a copy is written, so it must be a WARC key of the
+        layout, and offset and length must be numbers that can hold a record."""
+        if not isinstance(warc, dict):
+            raise layout.BadKey(f"{warc!r} is not a WARC pointer")
+        name = str(layout.parse(warc.get("filename"), kind="warc"))
+        offset, length, record_id = warc.get("offset"), warc.get("length"), warc.get("record_id")
+        if not (
+            isinstance(offset, int)
+            and isinstance(length, int)
+            and not isinstance(offset, bool)
+            and not isinstance(length, bool)
+        ):
+            raise layout.BadKey(f"{name}: offset {offset!r} / length {length!r} are not numbers")
+        if offset < 0 or length <= 0 or not isinstance(record_id, str):
+            raise layout.BadKey(f"{name}: no record at offset {offset!r}, length {length!r}")
+        date = warc.get("date")
+        return cls(name, offset, length, record_id, date if isinstance(date, str) else "")
 
     def as_dict(self) -> dict:
         return {
@@ -281,3 +311,30 @@ class RotatingWarcWriter:
         pointer = self._write(file, record)
         self._rotate_if_full()
         return pointer
+
+
+def checked_record(data: bytes, pointer: WarcPointer) -> bytes:
+    """``data`` if it is exactly the record ``pointer`` names: one WARC record that
+    parses, carries that WARC-Record-ID and passes its block and payload digests."""
+    iterator = ArchiveIterator(io.BytesIO(data), check_digests=True)
+    try:
+        record = next(iter(iterator))
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        stream = record.content_stream()
+        while stream.read(1 << 20):
+            pass
+    except (StopIteration, ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        raise BadRecord(f"no readable WARC record at offset {pointer.offset}: {exc}") from None
+    if record_id != pointer.record_id:
+        raise BadRecord(
+            f"record at offset {pointer.offset} is {record_id}, not {pointer.record_id}"
+        )
+    if record.digest_checker.passed is False:
+        raise BadRecord(f"{pointer.record_id}: " + "; ".join(record.digest_checker.problems))
+    return data
+
+
+def read_record(storage: Storage, pointer: WarcPointer) -> bytes:
+    """The record a pointer names, by one range request, checked (:func:`checked_record`)."""
+    data = storage.get_range(pointer.filename, pointer.offset, pointer.length)
+    return checked_record(data, pointer)
