@@ -3,18 +3,12 @@ reader that needs it (the crawl state's rebuild, `show`, `download`) follows it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
-
 from corpus import show
 from corpus.reader import ArchiveReader
 from corpus.selection import latest_versions as selected_latest
-from newsarchive.archive import layout
-from newsarchive.archive.article_files import ArticleFileWriter, latest_versions
-from newsarchive.archive.manifest import RunManifest
+from newsarchive.archive.article_files import latest_versions
 from newsarchive.state import CrawlState, rebuild
-from newsarchive.storage import open_storage
-from newsarchive.storage.spool import Spool
+from tests.test_manifest_reading import write_run
 
 URL = "https://www.ecns.cn/news/politics/2024-01-02/detail-ihc1.shtml"
 
@@ -51,30 +45,8 @@ def test_the_crawl_state_keys_the_latest_by_url():
     assert latest_versions([V2_EARLY, V1], key="url") == {URL: V2_EARLY}
 
 
-def archive_of(root: Path, records: list[dict]):
-    crawl_id = "20240104T000000Z-ecns-host-1"
-    storage = open_storage(str(root / "archive"))
-    manifest = RunManifest(crawl_id, "ecns", datetime(2024, 1, 4, tzinfo=UTC))
-    spool = Spool(root / "spool", storage, on_uploaded=manifest.add_file, owner=crawl_id)
-    writer = ArticleFileWriter(
-        spool,
-        source="ecns",
-        crawl_id=crawl_id,
-        crawl_date="2024-01-04",
-        on_closed=manifest.count_records,
-    )
-    for record in records:
-        writer.write(record)
-    writer.close()
-    spool.close()
-    storage.put_bytes(
-        manifest.render(status="finished", stats={}, errors=[]), layout.run_key(crawl_id)
-    )
-    return storage
-
-
 def test_rebuild_show_and_download_agree_on_the_latest_version(tmp_path):
-    storage = archive_of(tmp_path, [V2_LATE, V2_EARLY, V1])
+    storage, _ = write_run(tmp_path, lost_upload=False, records=[V2_LATE, V2_EARLY, V1])
     state = CrawlState(tmp_path / "state.sqlite")
     rebuild(state, storage)
     reader = ArchiveReader(storage)

@@ -36,10 +36,13 @@ def record(n: int) -> dict:
     }
 
 
-def write_run(root: Path, *, lost_upload: bool) -> tuple[object, str]:
-    """A run of two articles written as a crawl writes them; with ``lost_upload`` the
-    manifest also lists a second article file whose upload failed (storage was down),
-    as the writer records it: ``"uploaded": false``, the file not in storage."""
+def write_run(
+    root: Path, *, lost_upload: bool, records: list[dict] | None = None
+) -> tuple[object, str]:
+    """A run of two articles (or of ``records``) written as a crawl writes them; with
+    ``lost_upload`` the manifest also lists a second article file whose upload failed
+    (storage was down), as the writer records it: ``"uploaded": false``, the file not in
+    storage."""
     storage = open_storage(str(root / "archive"))
     manifest = RunManifest(CRAWL_ID, "ecns", STARTED)
     spool = Spool(root / "spool", storage, on_uploaded=manifest.add_file, owner=CRAWL_ID)
@@ -50,8 +53,8 @@ def write_run(root: Path, *, lost_upload: bool) -> tuple[object, str]:
         crawl_date="2024-01-02",
         on_closed=manifest.count_records,
     )
-    writer.write(record(1))
-    writer.write(record(2))
+    for written in [record(1), record(2)] if records is None else records:
+        writer.write(written)
     writer.close()
     spool.close()
     if lost_upload:
