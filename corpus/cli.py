@@ -146,7 +146,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
     from corpus import show
 
     reader = _reader(args)
-    record = show.find(reader, args.id, args.source or None)
+    try:
+        record = show.find(reader, args.id, args.source or None)
+    except show.Ambiguous as exc:
+        print(f"newsarchive show: {exc}", file=sys.stderr)
+        return 1
     if record is None:
         print(f"newsarchive: no article {args.id!r} in {reader.storage.uri}", file=sys.stderr)
         return 1
@@ -362,7 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
     get.set_defaults(func=_cmd_download)
 
     show = sub.add_parser("show", help="print one article (latest version) by id or URL")
-    show.add_argument("id", help="the article id (or its URL)")
+    show.add_argument(
+        "id",
+        help="the article's id, the start of it, or its URL (http or https, tracking "
+        "parameters or not)",
+    )
     _archive_options(show)
     show.add_argument(
         "--source",

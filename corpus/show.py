@@ -5,22 +5,60 @@ record), never the whole file."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from warcio.archiveiterator import ArchiveIterator
 
 from corpus.reader import ArchiveReader
 from newsarchive.archive.article_files import recency
 from newsarchive.archive.warc import WarcPointer, read_record
+from newsarchive.urls import NotAWebUrl, identity
 
 
-def find(reader: ArchiveReader, article_id: str, sources: list[str] | None = None) -> dict | None:
-    """The latest version of the article with this id (or URL)."""
-    found = (
+class Ambiguous(ValueError):
+    """An id prefix that starts more than one article's id."""
+
+
+def _identity(url: object) -> str | None:
+    try:
+        return identity(url) if isinstance(url, str) else None
+    except NotAWebUrl:
+        return None
+
+
+def _matcher(wanted: str) -> Callable[[dict], bool]:
+    """How a record is recognised from what a reader typed: a URL in any of the
+    spellings the crawler treats as one page (http or https, host case, tracking
+    parameters, escapes; the fetched or the canonical URL), else an id or the start of
+    one."""
+    if "://" in wanted or wanted.startswith("//"):
+        key = _identity(wanted)
+        return lambda record: (
+            key is not None
+            and key
+            in (
+                _identity(record.get("url")),
+                _identity(record.get("canonical_url")),
+            )
+        )
+    prefix = wanted.strip().lower()
+    return lambda record: isinstance(record.get("id"), str) and record["id"].startswith(prefix)
+
+
+def find(reader: ArchiveReader, wanted: str, sources: list[str] | None = None) -> dict | None:
+    """The latest version of the article with this id, id prefix or URL. Raises
+    :class:`Ambiguous` for a prefix of several articles' ids."""
+    match = _matcher(wanted)
+    found = [
         record
         for item in reader.select("articles", sources=sources)
         for record in reader.records(item)
-        if article_id in (record.get("id"), record.get("url"))
-    )
+        if match(record)
+    ]
+    ids = sorted({str(record.get("id")) for record in found})
+    if len(ids) > 1 and "://" not in wanted:
+        shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+        raise Ambiguous(f"{wanted!r} starts {len(ids)} article ids ({shown}): give more of it")
     return max(found, key=recency, default=None)
 
 

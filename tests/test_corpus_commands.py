@@ -178,6 +178,26 @@ def test_show_raw_prints_the_captured_response(archive):
     assert b"Senior CPC official meets Russian Prosecutor General" in body
 
 
+def test_show_finds_an_article_by_another_spelling_of_its_url(archive):
+    other = ECNS_EDITED.replace("https://", "http://").replace("www.ecns.cn", "WWW.ECNS.CN")
+    result = newsarchive("show", other + "?utm_source=feed", "--archive", str(archive))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2] == f"url        {ECNS_EDITED}"
+
+
+def test_show_finds_an_article_by_the_start_of_its_id(archive):
+    full = json.loads(newsarchive("show", ECNS_EDITED, "--archive", str(archive), "--json").stdout)
+    result = newsarchive("show", full["id"][:8], "--archive", str(archive), "--json")
+    assert json.loads(result.stdout)["id"] == full["id"]
+
+
+def test_show_refuses_an_id_prefix_of_several_articles(archive):
+    result = newsarchive("show", "", "--archive", str(archive))  # the start of every id
+    assert result.returncode == 1
+    assert result.stderr.startswith("newsarchive show: '' starts 22 article ids (")
+    assert result.stderr.endswith(", …): give more of it\n")
+
+
 def test_show_of_an_unknown_article_says_so(archive):
     result = newsarchive("show", "no-such-id", "--archive", str(archive))
     assert result.returncode == 1
