@@ -55,11 +55,13 @@ crawl: setup
 # local folder and to SeaweedFS, trafilatura-only on the same pages, and a memory run.
 BENCH_PAGES ?= 2000
 BENCH_MEMORY_PAGES ?= 20000
+BENCH_READ_RECORDS ?= 120000
 bench: setup-test
 	@$(MAKE) --no-print-directory s3-start
 	@S3_TEST_ENDPOINT=http://127.0.0.1:$(S3_PORT) S3_TEST_BUCKET=$(S3_BUCKET) \
 	  S3_TEST_KEY=$(S3_KEY) S3_TEST_SECRET=$(S3_SECRET) \
 	  $(BIN)/python -m bench.run --pages $(BENCH_PAGES) --memory-pages $(BENCH_MEMORY_PAGES) \
+	  --read-records $(BENCH_READ_RECORDS) \
 	  --write docs/PERFORMANCE.md; status=$$?; $(MAKE) --no-print-directory s3-stop; exit $$status
 
 chaos: setup-test

@@ -276,6 +276,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--memory-pages", type=int, default=20000)
+    parser.add_argument(
+        "--read-records",
+        type=int,
+        default=120_000,
+        help="records of the generated archive the read side is measured on (0: skip)",
+    )
     parser.add_argument("--write", metavar="FILE", help="also write the results to FILE")
     args = parser.parse_args()
     results = []
@@ -314,6 +320,15 @@ def main() -> int:
     print("bench: extraction quality on the development sets…", file=sys.stderr)
     quality = extraction_quality()
     lines = report(results, memory, base, quality)
+    if args.read_records:
+        # Its own process: the download's peak RSS is then that of its only child.
+        read = subprocess.run(
+            [sys.executable, "-m", "bench.read_side", "--records", str(args.read_records)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        lines += ["", read.stdout.strip()]
     print("\n".join(lines))
     if args.write:
         write_doc(Path(args.write), lines)

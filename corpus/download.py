@@ -20,17 +20,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus import export, warc_export
 from corpus.reader import ArchivedFile, ArchiveReader
-from corpus.selection import Selection, latest_versions
+from corpus.selection import Selection
 from newsarchive.archive import layout
-from newsarchive.archive.article_files import read_records
+from newsarchive.archive.article_files import read_records, recency
 from newsarchive.archive.manifest import iso, software_versions, utc_now
+from newsarchive.record import published_day
 from newsarchive.storage import StorageError, sha256_file
 
 FETCH_THREADS = 8
@@ -127,7 +129,65 @@ def _disable(progress_bar: bool | None) -> bool | None:
 
 
 def _sort_key(record: dict) -> tuple:
-    return (record["source"], record.get("published") or "", record["id"], record.get("version", 1))
+    """The table's order: by source, the article's day (published_date), its stated time,
+    id and version. Following the partitions' order, it lets the second pass hold only
+    a day's records at a time."""
+    day = published_day(record)
+    return (
+        record["source"],
+        day.isoformat() if day else "",
+        record.get("published") or "",
+        record["id"],
+        record.get("version", 1),
+    )
+
+
+# What the WARC export and the WACZ page list need of a chosen record (kept for each
+# chosen article only when --with-warc or --wacz asks, not the whole record).
+_POINTER_FIELDS = ("id", "url", "source", "title", "fetched_at", "warc", "pages")
+
+
+def _choose(
+    copies: list[Path], selection: Selection, all_versions: bool, report: Report
+) -> list[tuple[tuple, int, int]]:
+    """First pass over the copies, one file in memory at a time: (sort key, file, line)
+    of every record the selection keeps (its latest version only, unless all
+    versions are asked for), in the order the table is written."""
+    chosen: dict[object, tuple[tuple, tuple, int, int]] = {}
+    for number, path in enumerate(copies):
+        for line, record in enumerate(read_records(path.read_bytes())):
+            report.records += 1
+            if not selection.matches(record):
+                continue
+            key = (
+                (record["id"], record.get("version"), line, number)
+                if all_versions
+                else record["id"]
+            )
+            held = chosen.get(key)
+            if held is None or recency(record) >= held[1]:
+                chosen[key] = (_sort_key(record), recency(record), number, line)
+    return sorted((sort, number, line) for sort, _, number, line in chosen.values())
+
+
+def _chosen_records(copies: list[Path], chosen: list[tuple[tuple, int, int]]) -> Iterator[dict]:
+    """Second pass: the chosen records in table order, holding in memory only the chosen
+    records of the files the current stretch of the order draws from."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for _, number, line in chosen:
+        wanted[number].add(line)
+    loaded: dict[int, dict[int, dict]] = {}
+    last_use = {number: i for i, (_, number, _) in enumerate(chosen)}
+    for i, (_, number, line) in enumerate(chosen):
+        if number not in loaded:
+            loaded[number] = {
+                n: record
+                for n, record in enumerate(read_records(copies[number].read_bytes()))
+                if n in wanted[number]
+            }
+        yield loaded[number][line]
+        if last_use[number] == i:
+            del loaded[number]
 
 
 def _earlier_exports(path: Path, warn: Callable[[str], None]) -> dict:
@@ -180,23 +240,36 @@ def download(
     ) as bar:
         copies = copy_partitions(reader, files, out, report, bar.update, warn)
 
-    records = [r for path in copies for r in read_records(path.read_bytes())]
-    report.records = len(records)
-    chosen = [r for r in records if selection.matches(r)]
-    if not all_versions:
-        chosen = latest_versions(chosen)
-    chosen.sort(key=_sort_key)
+    # Two passes, a file at a time: memory holds the selection's index (and, for the
+    # WARC export, its pointers), never the archive's records.
+    chosen = _choose(copies, selection, all_versions, report)
     report.articles = len(chosen)
     report.output = out / f"articles.{fmt}"
+    pointers_of: list[dict] = []
+
+    def records() -> Iterator[dict]:
+        with tqdm(
+            total=len(chosen),
+            unit="art",
+            desc=f"articles.{fmt}",
+            disable=_disable(progress_bar),
+            leave=False,
+        ) as bar:
+            for record in _chosen_records(copies, chosen):
+                if with_warc or wacz:
+                    pointers_of.append({k: record.get(k) for k in _POINTER_FIELDS})
+                bar.update(1)
+                yield record
+
     if fmt == "csv":
-        export.write_csv(chosen, report.output, bom=bom)
+        export.write_csv(records(), report.output, bom=bom)
     else:
-        export.WRITERS[fmt](chosen, report.output)
+        export.WRITERS[fmt](records(), report.output)
     report.written[report.output.name] = sha256_file(report.output)
 
     if with_warc or wacz:
         warc_files = []
-        wanted, refused = warc_export.pointers(chosen)
+        wanted, refused = warc_export.pointers(pointers_of)
         for problem in refused:
             report.skip(problem, warn)
         with tqdm(
@@ -227,7 +300,7 @@ def download(
         if wacz:
             report.wacz = out / "articles.wacz"
             warc_export.make_wacz(
-                warc_files, chosen, report.wacz, f"newsarchive: {selection.describe()}"
+                warc_files, pointers_of, report.wacz, f"newsarchive: {selection.describe()}"
             )
             report.written[report.wacz.name] = sha256_file(report.wacz)
 

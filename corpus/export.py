@@ -78,6 +78,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("schema_version", "int16!"),
 )
 COLUMN_NAMES = [name for name, _ in COLUMNS]
+PARQUET_BATCH = 2000
 PARQUET_EXTRA = "Parquet needs pyarrow: pip install 'newsarchive[parquet]'"
 
 
@@ -213,12 +214,21 @@ def write_parquet(records: Iterable[dict], path: Path) -> int:
         import pyarrow.parquet as pq
     except ImportError:
         raise ImportError(PARQUET_EXTRA) from None
-    rows = [row(r) for r in records]
     tmp = _atomic(path)
-    table = pa.Table.from_pylist(rows, schema=schema())
-    pq.write_table(table, tmp, compression="zstd")
+    n = 0
+    batch: list[dict] = []
+    # Row groups of PARQUET_BATCH rows: memory holds one batch, whatever the selection.
+    with pq.ParquetWriter(tmp, schema(), compression="zstd") as writer:
+        for record in records:
+            batch.append(row(record))
+            if len(batch) >= PARQUET_BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema()))
+                n, batch = n + len(batch), []
+        if batch or not n:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema()))
+            n += len(batch)
     os.replace(tmp, path)
-    return len(rows)
+    return n
 
 
 def _cell(value: Any) -> Any:
