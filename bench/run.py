@@ -184,7 +184,7 @@ def baseline(pages: int) -> float:
     import trafilatura
 
     from bench.pages import page, url
-    from pipelines.decode import decode_html
+    from newsarchive.decode import decode_html
     from pipelines.extract import DATE_PARAMS
 
     bodies = [(url(n), *page(n)) for n in range(pages)]

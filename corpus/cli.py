@@ -156,6 +156,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
         return 1
     if args.raw:
         sys.stdout.buffer.write(show.raw_response(reader, record))
+    elif args.body:
+        sys.stdout.buffer.write(show.body(reader, record))
+    elif args.html:
+        sys.stdout.write(show.html(reader, record))
     elif args.json:
         print(json.dumps(record, indent=2, ensure_ascii=False))
     else:
@@ -382,6 +386,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--raw",
         action="store_true",
         help="print the captured HTTP response instead, read from the WARC",
+    )
+    show.add_argument(
+        "--body",
+        action="store_true",
+        help="print the captured page's bytes as served (content-encoding undone, charset as sent)",
+    )
+    show.add_argument(
+        "--html",
+        action="store_true",
+        help="print the captured page as UTF-8 text, decoded as the extraction decoded it "
+        "(a GBK page included)",
     )
     show.add_argument("--json", action="store_true", help="print the whole record")
     show.set_defaults(func=_cmd_show)

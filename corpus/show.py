@@ -12,6 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 from corpus.reader import ArchiveReader
 from newsarchive.archive.article_files import recency
 from newsarchive.archive.warc import WarcPointer, read_record
+from newsarchive.decode import decode_html
 from newsarchive.urls import NotAWebUrl, identity
 
 
@@ -92,9 +93,27 @@ def render(record: dict) -> str:
     return "\n".join(head) + record["text"]
 
 
-def raw_response(reader: ArchiveReader, record: dict) -> bytes:
+def _response(reader: ArchiveReader, record: dict):
     data = read_record(reader.storage, WarcPointer.parse(record.get("warc")))
-    warc_record = next(iter(ArchiveIterator(io.BytesIO(data))))
+    return next(iter(ArchiveIterator(io.BytesIO(data))))
+
+
+def body(reader: ArchiveReader, record: dict) -> bytes:
+    """The page's bytes as the server sent them, its content-encoding (gzip…) undone."""
+    return _response(reader, record).content_stream().read()
+
+
+def html(reader: ArchiveReader, record: dict) -> str:
+    """The page as text, decoded as the pipelines decode it (newsarchive.decode: the
+    charset that really decodes it, GBK served as UTF-8 included)."""
+    response = _response(reader, record)
+    content_type = response.http_headers.get_header("Content-Type")
+    text, _, _ = decode_html(response.content_stream().read(), content_type)
+    return text
+
+
+def raw_response(reader: ArchiveReader, record: dict) -> bytes:
+    warc_record = _response(reader, record)
     status = warc_record.http_headers.statusline
     protocol = warc_record.http_headers.protocol or "HTTP/1.1"
     # The body is printed with its content-encoding undone, so say so instead of claiming

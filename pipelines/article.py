@@ -17,11 +17,11 @@ from urllib.parse import urljoin
 import trafilatura
 
 from newsarchive import __version__, profiles
+from newsarchive.decode import decode_html
 from newsarchive.items import ArticlePage
 from newsarchive.record import SCHEMA_VERSION, ArticleRecord, DateSource, TitleSource
 from newsarchive.urls import url_day
 from pipelines.clean import METADATA_RULES, clean
-from pipelines.decode import decode_html
 from pipelines.extract import Extraction, ExtractionFailed, extract
 from pipelines.normalize import (
     canonical_url,

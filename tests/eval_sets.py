@@ -53,7 +53,7 @@ def run_ours(body: bytes, url: str) -> dict:
 def run_plain(body: bytes, url: str, fast: bool) -> dict:
     import trafilatura
 
-    from pipelines.decode import decode_html
+    from newsarchive.decode import decode_html
 
     html, _, _ = decode_html(body, None)
     doc = trafilatura.bare_extraction(

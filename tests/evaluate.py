@@ -24,10 +24,10 @@ from pathlib import Path
 import trafilatura
 
 from newsarchive import profiles
+from newsarchive.decode import decode_html
 from newsarchive.items import ArticlePage
 from pipelines.article import build_article
 from pipelines.clean import clean
-from pipelines.decode import decode_html
 from pipelines.extract import DATE_PARAMS, extract
 from tests.pages import SEED_PAGES, captured_expected, seed_expected
 

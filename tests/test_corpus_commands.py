@@ -198,6 +198,26 @@ def test_show_refuses_an_id_prefix_of_several_articles(archive):
     assert result.stderr.endswith(", …): give more of it\n")
 
 
+CHINANEAST = "http://chinaneast.xinhuanet.com/jizhe/2005-08/16/content_4894059.htm"
+
+
+def test_show_html_prints_a_gbk_page_decoded(archive):
+    result = newsarchive("show", CHINANEAST, "--html", "--archive", str(archive))
+    assert result.returncode == 0, result.stderr
+    assert "李金泽" in result.stdout
+
+
+def test_show_body_prints_the_page_as_served(archive):
+    result = subprocess.run(
+        [str(BIN / "newsarchive"), "show", CHINANEAST, "--body", "--archive", str(archive)],
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "李金泽".encode("gb18030") in result.stdout
+    assert "李金泽".encode() not in result.stdout
+
+
 def test_show_of_an_unknown_article_says_so(archive):
     result = newsarchive("show", "no-such-id", "--archive", str(archive))
     assert result.returncode == 1

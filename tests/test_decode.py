@@ -1,4 +1,4 @@
-from pipelines.decode import decode_html
+from newsarchive.decode import decode_html
 from tests.conftest import FIXTURES
 
 LEGACY = FIXTURES / "captured/xinhua/xinhuanet-chinaneast-zh-legacy-gb2312-article.html"
