@@ -30,7 +30,7 @@ from corpus import export, warc_export
 from corpus.reader import ArchivedFile, ArchiveReader
 from corpus.selection import Selection
 from newsarchive.archive import layout
-from newsarchive.archive.article_files import read_records, recency
+from newsarchive.archive.article_files import latest_versions, read_records
 from newsarchive.archive.manifest import iso, software_versions, utc_now
 from newsarchive.record import published_day
 from newsarchive.storage import StorageError, sha256_file
@@ -153,21 +153,22 @@ def _choose(
     """First pass over the copies, one file in memory at a time: (sort key, file, line)
     of every record the selection keeps (its latest version only, unless all
     versions are asked for), in the order the table is written."""
-    chosen: dict[object, tuple[tuple, tuple, int, int]] = {}
-    for number, path in enumerate(copies):
-        for line, record in enumerate(read_records(path.read_bytes())):
-            report.records += 1
-            if not selection.matches(record):
-                continue
-            key = (
-                (record["id"], record.get("version"), line, number)
-                if all_versions
-                else record["id"]
-            )
-            held = chosen.get(key)
-            if held is None or recency(record) >= held[1]:
-                chosen[key] = (_sort_key(record), recency(record), number, line)
-    return sorted((sort, number, line) for sort, _, number, line in chosen.values())
+
+    def selected() -> Iterator[dict]:
+        # Only what the archive's latest-version rule reads, and where the record is.
+        for number, path in enumerate(copies):
+            for line, record in enumerate(read_records(path.read_bytes())):
+                report.records += 1
+                if selection.matches(record):
+                    yield {
+                        "id": record["id"],
+                        "version": record.get("version"),
+                        "fetched_at": record.get("fetched_at"),
+                        "at": (_sort_key(record), number, line),
+                    }
+
+    entries = selected() if all_versions else latest_versions(selected()).values()
+    return sorted(entry["at"] for entry in entries)
 
 
 def _chosen_records(copies: list[Path], chosen: list[tuple[tuple, int, int]]) -> Iterator[dict]:

@@ -12,7 +12,7 @@ import argparse
 from dataclasses import dataclass, field
 from datetime import date
 
-from newsarchive.archive import article_files, layout
+from newsarchive.archive import layout
 
 
 def _day(value: str, *, end: bool) -> date:
@@ -61,9 +61,3 @@ class Selection:
         if self.contains:
             parts.append(f"containing {self.contains!r}")
         return "; ".join(parts)
-
-
-def latest_versions(records: list[dict]) -> list[dict]:
-    """One record per article id: its latest version (the archive's one rule,
-    newsarchive.archive.article_files.recency)."""
-    return list(article_files.latest_versions(records).values())
