@@ -154,10 +154,10 @@ class ArchiveSession:
         """The manifest of a crawl that died without writing its own (kill -9, the OOM
         killer, a power cut): status ``killed``, its files listed by this run, which
         repaired and uploaded them."""
-        started = layout.run_started(crawl_id)
-        source = layout.run_source(f"runs/{crawl_id}.json")
-        if started is None or source is None:
+        origin = layout.crawl_origin(crawl_id)
+        if origin is None:
             return  # not a crawl's files (a spool shared with another tool)
+        source, started = origin
         key = layout.run_key(crawl_id)
         try:
             if self.storage.exists(key):

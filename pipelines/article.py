@@ -11,7 +11,7 @@ import email.utils
 import hashlib
 import re
 import time
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin
 
 import trafilatura
@@ -68,6 +68,12 @@ def _discovered_datetime(stamp: str) -> str | None:
         return parse_datetime(stamp)
 
 
+def _route(discovered: dict[str, Any]) -> Literal["feed", "sitemap"]:
+    """How the page was found, as a source of facts about it: a sitemap, or a feed (RSS,
+    Atom, Xinhua's datasource lists)."""
+    return "sitemap" if discovered.get("via") == "sitemap" else "feed"
+
+
 def published_estimate(
     published: str | None, discovered: dict[str, Any], url: str
 ) -> tuple[str | None, DateSource | None]:
@@ -81,7 +87,7 @@ def published_estimate(
     if isinstance(stamp, str) and stamp.strip():
         found = _discovered_datetime(stamp.strip())
         if found:
-            return found, "sitemap" if discovered.get("via") == "sitemap" else "feed"
+            return found, _route(discovered)
     day = url_day(url)
     return (day.isoformat(), "url") if day else (None, None)
 
@@ -94,7 +100,7 @@ def _title_source(
         return title, "page"
     given = discovered.get("title")
     if isinstance(given, str) and given.strip():
-        return " ".join(given.split()), "sitemap" if discovered.get("via") == "sitemap" else "feed"
+        return " ".join(given.split()), _route(discovered)
     return None, None
 
 

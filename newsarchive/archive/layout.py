@@ -65,12 +65,14 @@ def crawl_id(source: str, started_at: datetime, host: str, pid: int) -> str:
 _CRAWL_ID = re.compile(r"runs/(?P<started>\d{8}T\d{6}Z)-(?P<source>[a-z0-9_]+)-.+\.json")
 
 
-def run_started(crawl_id: str) -> datetime | None:
-    """When the run with this id started (UTC), from the id itself."""
+def crawl_origin(crawl_id: str) -> tuple[str, datetime] | None:
+    """The source of the run with this id and when it started (UTC), from the id itself
+    (None for an id not made by :func:`crawl_id`)."""
     match = _CRAWL_ID.fullmatch(f"runs/{crawl_id}.json")
     if not match:
         return None
-    return datetime.strptime(match["started"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    started = datetime.strptime(match["started"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return match["source"], started
 
 
 def run_source(key: str) -> str | None:
