@@ -19,7 +19,7 @@ S3_SECRET    := newsarchive-test-secret
 WORKERS ?= 2
 
 PHONY_DIST := bench chaos crawl-distributed redis-start redis-stop
-.PHONY: $(PHONY_DIST) setup setup-test pywb-setup demo crawl eval test test-fast lint s3-start s3-stop clean help
+.PHONY: $(PHONY_DIST) setup setup-test pywb-setup browser demo crawl eval test test-fast lint s3-start s3-stop clean help
 
 help:
 	@echo "make demo      crawl the offline replay of the outlets into \$$ARCHIVE_URI (default archive/)"
@@ -109,7 +109,15 @@ $(PYWB_VENV)/.installed:
 	$(PYWB_VENV)/bin/pip install --quiet pywb==2.10.0
 	@touch $@
 
-test: setup-test pywb-setup
+# Debian's Chromium: the report's test opens the page in it, as people do.
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium (headless browser for the report test)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+test: setup-test pywb-setup browser
 	@$(MAKE) --no-print-directory s3-start
 	@PYWB_BIN=$(CURDIR)/$(PYWB_VENV)/bin S3_TEST_ENDPOINT=http://127.0.0.1:$(S3_PORT) S3_TEST_BUCKET=$(S3_BUCKET) \
 	  S3_TEST_KEY=$(S3_KEY) S3_TEST_SECRET=$(S3_SECRET) \

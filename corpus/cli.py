@@ -2,6 +2,7 @@
 
 newsarchive runs [--archive URI] [--after TIME] [--json]
 newsarchive stats|verify [--archive URI]
+newsarchive report [--archive URI] [--out DIR]
 newsarchive download --archive URI --out DIR [--source S] [--since D] [--until D] ...
 newsarchive show ID [--raw]
 newsarchive extract FILE.html --url URL [--source S] [--format json|text]
@@ -58,6 +59,24 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     for problem in result["problems"]:
         print(f"newsarchive stats: not counted: {problem}", file=sys.stderr)
     return 1 if result["problems"] else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("matplotlib") is None:
+        from corpus.report import REPORT_EXTRA
+
+        raise UsageError(REPORT_EXTRA)
+    from corpus import report
+
+    result, page = report.write(_reader(args), Path(args.out))
+    for problem in result.problems:
+        print(f"newsarchive report: not counted: {problem}", file=sys.stderr)
+    plots = len(report.PLOTS) if result.runs else 0
+    print(
+        f"wrote {page} ({plots} plots, also as PNG files in {page.parent}); "
+        f"runs: {len(result.runs)}, sources: {len(result.sources)}"
+    )
+    return 1 if result.problems else 0
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -300,6 +319,21 @@ def build_parser() -> argparse.ArgumentParser:
     _archive_options(stats)
     stats.add_argument("--json", action="store_true", help="print JSON for scripts")
     stats.set_defaults(func=_cmd_stats)
+
+    report = sub.add_parser(
+        "report",
+        help="write a self-contained HTML page with plots of the crawl runs (from the "
+        "manifests): articles per day with gaps, yield, failures, discovery, cleaning, "
+        "versions; needs newsarchive[report]",
+    )
+    _archive_options(report)
+    report.add_argument(
+        "--out",
+        default="report",
+        metavar="DIR",
+        help="folder for report.html and the PNG plots (default: report)",
+    )
+    report.set_defaults(func=_cmd_report)
 
     check = sub.add_parser(
         "verify",

@@ -1,6 +1,6 @@
-"""What is optional says so: without newsarchive[parquet], [wacz] or [distributed], the
-commands that need them say which extra to install, in one line, and everything else
-works. (A package is made missing the way Python itself reports one: a None entry in
+"""What is optional says so: without newsarchive[parquet], [wacz], [distributed] or
+[report], the commands that need them say which extra to install, in one line, and
+everything else works. (A package is made missing the way Python itself reports one: a None entry in
 sys.modules makes every import of it fail.)"""
 
 from __future__ import annotations
@@ -75,3 +75,13 @@ def test_a_single_process_crawl_lists_its_commands_without_scrapy_redis():
     done = without(["scrapy_redis", "redis"], scrapy, "list")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["cgtn", "chinadaily", "chinaorgcn", "copysite", "ecns", "xinhua"]
+
+
+def test_a_report_without_matplotlib_names_the_extra(tmp_path):
+    storage, _ = write_run(tmp_path, lost_upload=False)
+    out = str(tmp_path / "out")
+    done = without(["matplotlib"], CLI, "report", "--archive", storage.uri, "--out", out)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "newsarchive report: the plots need matplotlib: pip install 'newsarchive[report]'\n"
+    )

@@ -233,10 +233,9 @@ def judge_run(
         # (A distributed worker that found the shared frontier empty had no entries:
         # idle, not failed.)
         return "failed", "nothing was fetched"
-    failed = int(stats.get("fetch/failed", 0))
-    tried = failed + int(stats.get("article/pages_fetched", 0))
-    gone = sum(int(stats.get(f"fetch/failed/http_{code}", 0)) for code in (404, 410))
-    if tried and (failed - gone) / tried > max_failure_share:
+    trouble, tried = fetch_trouble(stats)
+    if tried and trouble / tried > max_failure_share:
+        failed = int(stats.get("fetch/failed", 0))
         why = _failure_classes(stats, "fetch/failed/")
         return "degraded", f"{failed} of {tried} article pages could not be fetched ({why})"
     windowed = stats.get("discovery/out_of_window", 0)
@@ -250,6 +249,16 @@ def judge_run(
                 "discovery/unmatched_article_like and `newsarchive probe`)"
             )
     return "finished", ""
+
+
+def fetch_trouble(stats: dict[str, Any]) -> tuple[int, int]:
+    """(article pages lost to trouble, article pages tried) of a run. A 404 or 410 is
+    the site's answer about its content, not trouble: refusals, timeouts, 403/429/5xx
+    are."""
+    failed = int(stats.get("fetch/failed", 0))
+    tried = failed + int(stats.get("article/pages_fetched", 0))
+    gone = sum(int(stats.get(f"fetch/failed/http_{code}", 0)) for code in (404, 410))
+    return failed - gone, tried
 
 
 def _failure_classes(stats: dict[str, Any], prefix: str) -> str:
