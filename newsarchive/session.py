@@ -143,7 +143,10 @@ class ArchiveSession:
         for key in self.spool.pending():
             uploaded = self.spool.submit(key).result()
             if uploaded is not None:
-                self.manifest.add_recovered(uploaded)
+                # A manifest an earlier run kept while storage was down is that run's
+                # record, in place now; only data files are this run's to list.
+                if not key.startswith("runs/"):
+                    self.manifest.add_recovered(uploaded)
                 recovered.append(uploaded)
         # Those went through on_uploaded as files of this run too; keep them apart.
         keys = {u.key for u in recovered}

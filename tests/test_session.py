@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from corpus.reader import ArchiveReader
+from corpus.verify import verify
 from newsarchive.session import ArchiveSession
+from newsarchive.storage import open_storage
 
 WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -75,14 +78,38 @@ def test_the_next_session_uploads_what_the_failed_one_left(tmp_path):
     failed.close(reason="finished", stats={})
     left = failed.spool.pending()
     blocker.unlink()  # the storage is back
-    later = session(tmp_path, str(blocker))
+    later = session(tmp_path, str(blocker), WHEN + timedelta(hours=1))
     recovered = later.recover()
     assert sorted(u.key for u in recovered) == left
     assert {u.key.split("/")[0] for u in recovered} == {"warc", "articles", "runs"}
     later.close(reason="finished", stats={})
     manifest = json.loads((blocker / later.manifest.key).read_text())
-    assert len(manifest["recovered_files"]) == 3
+    assert sorted(f["kind"] for f in manifest["recovered_files"]) == ["articles", "warc"]
     assert later.spool.pending() == []
+
+
+def test_a_manifest_kept_in_the_spool_reaches_the_archive_with_the_next_run(tmp_path):
+    """Storage down at the end of a run: its manifest waits in the spool, the next run
+    uploads it, and the archive then reads whole: the failed run with its reason, its
+    files (listed by the run that uploaded them), nothing refused."""
+    blocker = tmp_path / "archive"
+    blocker.write_text("in the way")
+    failed = session(tmp_path, str(blocker))
+    write_some(failed)
+    failed.close(reason="finished", stats={})
+    blocker.unlink()
+    later = session(tmp_path, str(blocker), WHEN + timedelta(hours=1))
+    later.recover()
+    later.close(reason="finished", stats={})
+    reader = ArchiveReader(open_storage(str(blocker)))
+    runs = [(m["crawl_id"], m["status"], m["status_reason"]) for m in reader.manifests()]
+    assert runs == [
+        (failed.crawl_id, "failed", "2 file(s) could not be stored (kept in the spool)"),
+        (later.crawl_id, "finished", ""),
+    ]
+    assert sorted(f.kind for f in reader.files()) == ["articles", "warc"]
+    report = verify(reader)
+    assert (report.problems, reader.problems) == ([], [])
 
 
 def test_files_of_a_killed_crawl_are_repaired_and_uploaded_by_the_next(tmp_path):
