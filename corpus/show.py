@@ -11,51 +11,62 @@ from warcio.archiveiterator import ArchiveIterator
 
 from corpus.reader import ArchiveReader
 from newsarchive.archive.article_files import recency
+from newsarchive.archive.article_index import read_index, url_identity
 from newsarchive.archive.warc import WarcPointer, read_record
 from newsarchive.decode import decode_html
-from newsarchive.urls import NotAWebUrl, identity
 
 
 class Ambiguous(ValueError):
     """An id prefix that starts more than one article's id."""
 
 
-def _identity(url: object) -> str | None:
-    try:
-        return identity(url) if isinstance(url, str) else None
-    except NotAWebUrl:
-        return None
-
-
-def _matcher(wanted: str) -> Callable[[dict], bool]:
-    """How a record is recognised from what a reader typed: a URL in any of the
-    spellings the crawler treats as one page (http or https, host case, tracking
-    parameters, escapes; the fetched or the canonical URL), else an id or the start of
-    one."""
+def _matcher(wanted: str) -> Callable[[str, str | None, str | None], bool]:
+    """How an article is recognised from what a reader typed, given its (id, URL
+    identity, canonical URL identity): a URL in any of the spellings the crawler treats
+    as one page (http or https, host case, tracking parameters, escapes; the fetched or
+    the canonical URL), else an id or the start of one."""
     if "://" in wanted or wanted.startswith("//"):
-        key = _identity(wanted)
-        return lambda record: (
-            key is not None
-            and key
-            in (
-                _identity(record.get("url")),
-                _identity(record.get("canonical_url")),
-            )
-        )
+        key = url_identity(wanted)
+        return lambda _id, url, canonical: key is not None and key in (url, canonical)
     prefix = wanted.strip().lower()
-    return lambda record: isinstance(record.get("id"), str) and record["id"].startswith(prefix)
+    return lambda id_, _url, _canonical: id_.startswith(prefix)
+
+
+def _located(reader: ArchiveReader, match, sources: list[str] | None) -> list[dict]:
+    """Every record that matches, read through the runs' indexes: only the article files
+    that hold a match are fetched. Files no index names (an archive older than the
+    indexes, a killed run's files) are scanned whole."""
+    wanted: dict[str, set[int]] = {}
+    named: set[str] = set()
+    for index in reader.select("index", sources=sources):
+        problems: list[str] = []
+        entries = list(read_index(reader.storage.get_bytes(index.key), problems))
+        for entry in entries:
+            if match(entry.id, entry.url, entry.canonical):
+                wanted.setdefault(entry.key, set()).add(entry.line)
+        if problems:  # a damaged index vouches for nothing: its files are scanned
+            reader.problems += [f"{index.key}: {p}" for p in problems]
+        else:
+            named.update(entry.key for entry in entries)
+    found = []
+    for item in reader.select("articles", sources=sources):
+        if item.key in wanted:
+            lines = wanted[item.key]
+            found += [r for n, r in enumerate(reader.records(item)) if n in lines]
+        elif item.key not in named:
+            found += [
+                r
+                for r in reader.records(item)
+                if isinstance(r.get("id"), str)
+                and match(r["id"], url_identity(r.get("url")), url_identity(r.get("canonical_url")))
+            ]
+    return found
 
 
 def find(reader: ArchiveReader, wanted: str, sources: list[str] | None = None) -> dict | None:
     """The latest version of the article with this id, id prefix or URL. Raises
     :class:`Ambiguous` for a prefix of several articles' ids."""
-    match = _matcher(wanted)
-    found = [
-        record
-        for item in reader.select("articles", sources=sources)
-        for record in reader.records(item)
-        if match(record)
-    ]
+    found = _located(reader, _matcher(wanted), sources)
     ids = sorted({str(record.get("id")) for record in found})
     if len(ids) > 1 and "://" not in wanted:
         shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")

@@ -69,5 +69,6 @@ echo
 echo "Archive: $ARCHIVE_URI"
 echo "  warc/source=<source>/date=<crawl date>/*.warc.gz         every HTTP exchange (WARC/1.1)"
 echo "  articles/source=<source>/date=<published>/*.jsonl.gz    clean article records"
+echo "  index/source=<source>/date=<crawl date>/*.jsonl.gz       where each article is (for show)"
 echo "  runs/<crawl id>.json                                     run manifests (files, sha256, stats)"
 exit "$worst"

@@ -129,6 +129,9 @@ class ArchiveSession:
         killed: dict[str, int] = {}
         for key, path in self.spool.abandoned():
             owner = path.relative_to(self.spool.root / OPEN_DIR).parts[0]
+            if key.startswith("index/"):
+                path.unlink()  # cut off while written: its files are scanned instead
+                continue
             records = repair(path)
             killed[owner] = killed.get(owner, 0) + records
             if records:

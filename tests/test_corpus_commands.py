@@ -109,7 +109,7 @@ def test_verify_passes_an_intact_archive(archive):
     result = newsarchive("verify", "--archive", str(archive))
     assert result.returncode == 0, result.stdout
     assert result.stdout == (
-        "verify: 28 files checked against 7 run manifests, 0 problems, 0 warnings\n"
+        "verify: 35 files checked against 7 run manifests, 0 problems, 0 warnings\n"
     )
 
 

@@ -79,7 +79,10 @@ def test_a_file_listed_as_not_uploaded_is_left_out_of_the_listing_without_a_prob
     storage, _ = write_run(tmp_path, lost_upload=True)
     (read,) = read_manifests(storage)
     files, problems = listed_files(read.manifest)
-    assert [f.key.split("/")[2] for f in files] == ["date=2024-01-02"]
+    assert [f.key.split("/", 1)[0] + " " + f.key.split("/")[2] for f in files] == [
+        "articles date=2024-01-02",
+        "index date=2024-01-02",
+    ]
     assert problems == []
 
 

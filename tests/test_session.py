@@ -51,7 +51,7 @@ def test_a_clean_close_uploads_everything_and_writes_the_manifest(tmp_path):
     assert s.close(reason="finished", stats={"downloader/response_count": 1}) == []
     manifest = json.loads((tmp_path / "archive" / s.manifest.key).read_text())
     assert manifest["status"] == "finished"
-    assert [f["kind"] for f in manifest["files"]] == ["articles", "warc"]
+    assert [f["kind"] for f in manifest["files"]] == ["articles", "index", "warc"]
     assert manifest["files"][0]["key"].startswith("articles/source=ecns/date=2023-02-04/")
     assert s.spool.pending() == []
 
@@ -62,9 +62,9 @@ def test_storage_failure_keeps_every_file_and_the_manifest_in_the_spool(tmp_path
     s = session(tmp_path, str(blocker / "archive"))
     write_some(s)
     errors = s.close(reason="finished", stats={})
-    assert len(errors) == 3  # WARC, article file, manifest
+    assert len(errors) == 4  # WARC, article file, its index, manifest
     pending = s.spool.pending()
-    assert len(pending) == 3 and s.manifest.key in pending
+    assert len(pending) == 4 and s.manifest.key in pending
     manifest = json.loads(s.spool.path_for(s.manifest.key).read_text())
     assert manifest["status"] == "failed"
     assert all(f["uploaded"] is False for f in manifest["files"])
@@ -81,10 +81,10 @@ def test_the_next_session_uploads_what_the_failed_one_left(tmp_path):
     later = session(tmp_path, str(blocker), WHEN + timedelta(hours=1))
     recovered = later.recover()
     assert sorted(u.key for u in recovered) == left
-    assert {u.key.split("/")[0] for u in recovered} == {"warc", "articles", "runs"}
+    assert {u.key.split("/")[0] for u in recovered} == {"warc", "articles", "index", "runs"}
     later.close(reason="finished", stats={})
     manifest = json.loads((blocker / later.manifest.key).read_text())
-    assert sorted(f["kind"] for f in manifest["recovered_files"]) == ["articles", "warc"]
+    assert sorted(f["kind"] for f in manifest["recovered_files"]) == ["articles", "index", "warc"]
     assert later.spool.pending() == []
 
 
@@ -104,10 +104,10 @@ def test_a_manifest_kept_in_the_spool_reaches_the_archive_with_the_next_run(tmp_
     reader = ArchiveReader(open_storage(str(blocker)))
     runs = [(m["crawl_id"], m["status"], m["status_reason"]) for m in reader.manifests()]
     assert runs == [
-        (failed.crawl_id, "failed", "2 file(s) could not be stored (kept in the spool)"),
+        (failed.crawl_id, "failed", "3 file(s) could not be stored (kept in the spool)"),
         (later.crawl_id, "finished", ""),
     ]
-    assert sorted(f.kind for f in reader.files()) == ["articles", "warc"]
+    assert sorted(f.kind for f in reader.files()) == ["articles", "index", "warc"]
     report = verify(reader)
     assert (report.problems, reader.problems) == ([], [])
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from newsarchive.archive import layout
+from newsarchive.archive.article_index import IndexEntry, write_index
 from newsarchive.record import published_day
 from newsarchive.storage.spool import Spool
 
@@ -86,6 +87,7 @@ class ArticleFileWriter:
         self.max_open = max_open
         self._open: OrderedDict[str, _OpenFile] = OrderedDict()
         self._serial = 0
+        self.index: list[IndexEntry] = []
 
     def write(self, record: dict[str, Any]) -> str:
         """Append a record; returns the key of the file it went to."""
@@ -99,6 +101,7 @@ class ArticleFileWriter:
         # A sync flush costs a few bytes and makes every record readable from the file as
         # it stands: a killed crawl loses none that the crawl state counts as stored.
         handle.gz.flush()
+        self.index.append(IndexEntry.of(record, handle.key, handle.records))
         handle.records += 1
         return handle.key
 
@@ -122,6 +125,20 @@ class ArticleFileWriter:
         self.spool.finish(handle.key)
 
     def close(self) -> None:
+        """Finish every article file, then write the run's index of them (at the end,
+        whole: a killed run leaves none, and its files are scanned instead)."""
         while self._open:
             _, handle = self._open.popitem(last=False)
             self._finish(handle)
+        if self.index:
+            key = layout.index_key(self.source, self.crawl_date, self.crawl_id)
+            path = self.spool.open_path_for(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as fh:
+                fh.write(write_index(self.index))
+                fh.flush()
+                os.fsync(fh.fileno())
+            if self.on_closed:
+                self.on_closed(key, len(self.index))
+            self.spool.finish(key)
+            self.index = []

@@ -4,6 +4,7 @@ Every file of the archive lives under a key of one grammar::
 
     articles/source=<source>/date=<YYYY-MM-DD>/<crawl id>-<serial>.jsonl.gz
     warc/source=<source>/date=<YYYY-MM-DD>/newsarchive-<source>-….warc.gz
+    index/source=<source>/date=<YYYY-MM-DD>/<crawl id>.jsonl.gz   (article_index)
     runs/<crawl id>.json
 
 The read side takes keys from run manifests and WARC file names from article records,
@@ -22,11 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-KINDS = {"articles": ".jsonl.gz", "warc": ".warc.gz"}
+KINDS = {"articles": ".jsonl.gz", "warc": ".warc.gz", "index": ".jsonl.gz"}
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}"
 _KEY = re.compile(
-    r"(?P<kind>articles|warc)/source=(?P<source>[a-z0-9][a-z0-9_-]{0,63})"
+    r"(?P<kind>articles|warc|index)/source=(?P<source>[a-z0-9][a-z0-9_-]{0,63})"
     rf"/date=(?P<day>\d{{4}}-\d{{2}}-\d{{2}})/(?P<name>{_NAME})"
 )
 _RUN = re.compile(rf"runs/(?P<name>{_NAME})\.json")
@@ -38,7 +39,7 @@ class BadKey(ValueError):
 
 @dataclass(frozen=True)
 class Key:
-    kind: str  # articles | warc
+    kind: str  # articles | warc | index
     source: str
     day: date
     name: str
@@ -53,6 +54,10 @@ def article_key(source: str, day: str, crawl_id: str, serial: int) -> str:
 
 def warc_key(source: str, day: str, name: str) -> str:
     return str(parse(f"warc/source={source}/date={day}/{name}", kind="warc"))
+
+
+def index_key(source: str, day: str, crawl_id: str) -> str:
+    return str(parse(f"index/source={source}/date={day}/{crawl_id}.jsonl.gz", kind="index"))
 
 
 def crawl_id(source: str, started_at: datetime, host: str, pid: int) -> str:

@@ -69,7 +69,7 @@ class RunManifest:
             self.files.append(
                 {
                     "key": uploaded.key,
-                    "kind": {"warc": "warc", "articles": "articles"}.get(kind, kind),
+                    "kind": kind,
                     "size": uploaded.size,
                     "sha256": uploaded.sha256,
                     "records": self.records.get(uploaded.key),
@@ -287,7 +287,7 @@ class ArchivedFile:
     """A file a run manifest lists as stored, its entry checked."""
 
     key: str
-    kind: str  # warc | articles
+    kind: str  # warc | articles | index
     size: int
     sha256: str
     records: int | None
