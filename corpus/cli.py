@@ -82,8 +82,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     from corpus.verify import verify
 
+    from tqdm import tqdm
+
     reader = _reader(args)
-    report = verify(reader)
+    with tqdm(
+        total=sum(f.size for f in reader.files()),
+        unit="B",
+        unit_scale=True,
+        desc="verify",
+        disable=True if args.no_progress else None,
+        leave=False,
+    ) as bar:
+        report = verify(reader, progress=bar.update)
     for problem in report.problems:
         print(f"PROBLEM  {problem}")
     for warning in report.warnings:
@@ -170,6 +180,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     except show.Ambiguous as exc:
         print(f"newsarchive show: {exc}", file=sys.stderr)
         return 1
+    for problem in reader.problems:
+        print(f"warning: {problem}", file=sys.stderr)
     if record is None:
         print(f"newsarchive: no article {args.id!r} in {reader.storage.uri}", file=sys.stderr)
         return 1
@@ -340,6 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-hash every file against the run manifests and check every WARC record's digests",
     )
     _archive_options(check)
+    check.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (default: shown on a terminal)"
+    )
     check.set_defaults(func=_cmd_verify)
 
     from corpus.selection import since_day, until_day

@@ -41,14 +41,16 @@ def warc_problems(data: bytes) -> list[str]:
     return problems
 
 
-def verify(reader: ArchiveReader, progress: Callable[[str], None] | None = None) -> Report:
+def verify(reader: ArchiveReader, progress: Callable[[int], None] | None = None) -> Report:
+    """Every listed file re-hashed, every WARC record's digests checked; ``progress`` is
+    told the bytes of each file as it is done."""
     report = Report()
     listed = set()
     for item in reader.files():
         listed.add(item.key)
         report.checked += 1
         if progress:
-            progress(item.key)
+            progress(item.size)
         try:
             data = reader.storage.get_bytes(item.key)
         except StorageError:
@@ -63,7 +65,7 @@ def verify(reader: ArchiveReader, progress: Callable[[str], None] | None = None)
         if item.kind == "warc":
             report.problems += [f"{item.key}: {p}" for p in warc_problems(data)]
     report.problems += reader.problems
-    for prefix in ("warc/", "articles/"):
+    for prefix in ("warc/", "articles/", "index/"):
         for obj in reader.storage.list(prefix):
             if obj.key not in listed:
                 report.warnings.append(
