@@ -1,7 +1,8 @@
 """How much Redis memory a distributed frontier needs: N article requests queued (as
-scrapy-redis stores them: pickled request dicts in a sorted set) plus their N
-fingerprints in the run's dupefilter. Run: python -m bench.frontier_memory REDIS_URL [N]
-(`make bench-frontier` starts a throw-away Redis for it)."""
+the workers store them: request dicts as JSON, crawler.request_codec, in a sorted set)
+plus their N fingerprints in the run's dupefilter.
+Run: python -m bench.frontier_memory REDIS_URL [N] (`make redis-start` starts a
+throw-away Redis for it)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import scrapy
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 
+from crawler import request_codec
 from crawler.spiders.xinhua import XinhuaSpider
 
 
@@ -20,7 +22,7 @@ def main(url: str, n: int) -> None:
     server = redis.Redis.from_url(url)
     server.flushdb()
     spider = XinhuaSpider()
-    queue = PriorityQueue(server, spider, "bench:xinhua:requests")
+    queue = PriorityQueue(server, spider, "bench:xinhua:requests", serializer=request_codec)
     dupefilter = RFPDupeFilter(server, "bench:xinhua:dupefilter")
     before = server.info("memory")["used_memory"]
     t0 = time.monotonic()
@@ -42,7 +44,7 @@ def main(url: str, n: int) -> None:
     queue_bytes = server.memory_usage(queue.key) or 0
     df_bytes = server.memory_usage(dupefilter.key) or 0
     print(f"frontier of {n:,} article requests:")
-    print(f"  queue (sorted set of pickled requests)  {queue_bytes / 2**20:8.1f} MiB")
+    print(f"  queue (sorted set of JSON requests)     {queue_bytes / 2**20:8.1f} MiB")
     print(f"  dupefilter (set of sha1 fingerprints)    {df_bytes / 2**20:8.1f} MiB")
     print(
         f"  Redis used_memory grew by                {used / 2**20:8.1f} MiB "

@@ -80,9 +80,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from corpus.verify import verify
-
     from tqdm import tqdm
+
+    from corpus.verify import verify
 
     reader = _reader(args)
     with tqdm(

