@@ -4,7 +4,9 @@
 #   deploy/cron-crawl.sh                 # all outlets
 #   SOURCES="xinhua ecns" deploy/cron-crawl.sh
 #
-# * Never overlaps a running crawl (flock) and never installs packages: it runs what
+# * Never overlaps a running crawl (flock; a skip is silent unless the crawl holding the
+#   lock started more than $STUCK_AFTER seconds ago, 6 h: then it says so and exits 1)
+#   and never installs packages: it runs what
 #   `make setup` installed in $VENV; a pyproject.toml changed since then (a git pull) is
 #   reported, not acted on.
 # * Logs each run to $LOG_DIR/crawl-<time>.log and keeps the newest $KEEP_LOGS.
@@ -21,11 +23,22 @@ KEEP_LOGS=${KEEP_LOGS:-48}
 VENV=${VENV:-.venv}
 STATUS_FILE=${STATUS_FILE:-$LOG_DIR/newsarchive.prom}
 mkdir -p "$LOG_DIR"
-exec 9>"$LOG_DIR/.crawl.lock"
+exec 9>>"$LOG_DIR/.crawl.lock"
 if ! flock -n 9; then
   echo "$(date -u +%FT%TZ) previous crawl still running; skipped" >> "$LOG_DIR/skipped.log"
+  # Quietly, while the crawl holding the lock is young; loudly once it has held it for
+  # longer than any crawl should run (the crawl's own time limit and backstop make that
+  # a stuck process, not a slow site), so that a hung crawl cannot hide behind exit 0.
+  since=$(cat "$LOG_DIR/.crawl.started" 2>/dev/null || date +%s)  # unknown: young
+  age=$(( $(date +%s) - since ))
+  if [ "$age" -gt "${STUCK_AFTER:-21600}" ]; then
+    echo "newsarchive cron: the crawl started $(date -u -d "@$since" +%FT%TZ) still holds" \
+      "$LOG_DIR/.crawl.lock after ${age}s; this run was skipped (is it stuck? ps, and $LOG_DIR)"
+    exit 1
+  fi
   exit 0
 fi
+date +%s > "$LOG_DIR/.crawl.started"
 if [ ! -x "$VENV/bin/scrapy" ]; then
   echo "newsarchive cron: no installed crawler in $(pwd)/$VENV; run 'make setup' once"
   exit 1

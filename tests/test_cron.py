@@ -7,6 +7,7 @@ from __future__ import annotations
 import fcntl
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -141,4 +142,17 @@ def test_a_run_never_overlaps_the_previous_one(tmp_path):
         )
     assert result.returncode == 0
     assert "previous crawl still running; skipped" in (logs / "skipped.log").read_text()
+    assert list(logs.glob("crawl-*.log")) == []
+
+
+def test_a_crawl_holding_the_lock_for_too_long_is_reported_and_the_skip_exits_1(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / ".crawl.started").write_text(f"{int(time.time()) - 7 * 3600}\n")  # 7 h ago
+    with (logs / ".crawl.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a crawl hung since then
+        result = cron(tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("newsarchive cron: the crawl started ")
+    assert "this run was skipped (is it stuck?" in result.stdout
     assert list(logs.glob("crawl-*.log")) == []
