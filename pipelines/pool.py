@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 # How often a worker checks that the crawl process is still its parent: an orphan lives
 # at most this long (a getppid() a second costs nothing measurable).
@@ -47,3 +47,23 @@ def make_pool(workers: int) -> ProcessPoolExecutor:
         initializer=_start_worker,
         initargs=(os.getpid(),),
     )
+
+
+def _ready() -> int:
+    time.sleep(0.1)  # held a moment, so that each warm-up task lands on its own worker
+    return os.getpid()
+
+
+def warm_up(pool: ProcessPoolExecutor, workers: int) -> list[Future]:
+    """Start every worker of a pool (spawn, imports) before pages are timed on it: a
+    page's extraction budget is for extracting, not for importing trafilatura."""
+    return [pool.submit(_ready) for _ in range(worker_count(workers))]
+
+
+def kill_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now, busy workers included: the way to take back a worker stuck on one
+    page. (The executor has no public handle on its processes; ``_processes`` has been
+    there since Python 3.2.) Its other tasks fail with BrokenProcessPool."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)

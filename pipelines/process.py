@@ -5,6 +5,7 @@ record. A page that yields no article is dropped here, counted under
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import logging
 from concurrent.futures import ProcessPoolExecutor
@@ -18,7 +19,7 @@ from newsarchive.record import versioned
 from newsarchive.state import next_version
 from pipelines.article import timed_build_article
 from pipelines.extract import ExtractionFailed
-from pipelines.pool import make_pool
+from pipelines.pool import kill_pool, make_pool, warm_up, worker_count
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ class ArticlePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.workers = crawler.settings.getint("NEWSARCHIVE_EXTRACT_WORKERS")
+        self.timeout = crawler.settings.getfloat("NEWSARCHIVE_EXTRACT_TIMEOUT")
+        self.max_bytes = crawler.settings.getint("NEWSARCHIVE_EXTRACT_MAX_BYTES")
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
@@ -35,23 +38,43 @@ class ArticlePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        from twisted.internet import reactor
+
         self.pool = make_pool(self.workers)
+        concurrent.futures.wait(warm_up(self.pool, self.workers))
+        self.slots = asyncio.Semaphore(worker_count(self.workers))
+        # A second SIGTERM (or Ctrl-C) stops the reactor without closing the spider: the
+        # workers must go then too, or the interpreter's exit waits for a busy one.
+        reactor.addSystemEventTrigger("before", "shutdown", self.close_spider)
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=False)
+            # Every extraction in flight has ended by now (each within its budget), so
+            # this returns at once; a worker still busy is killed, never waited for.
+            kill_pool(self.pool)
+            self.pool = None
 
     async def process_item(self, item):
         if not isinstance(item, ArticlePage):
             return item
         item.known = self._known_now(item)
-        loop = asyncio.get_running_loop()
+        size = sum(len(page.body) for page in item.pages)
+        if size > self.max_bytes:
+            self._failed(
+                item.url, "too_large", f"{size:,} bytes of HTML, over NEWSARCHIVE_EXTRACT_MAX_BYTES"
+            )
         try:
-            record, timings = await loop.run_in_executor(self.pool, timed_build_article, item)
+            record, timings = await self._extract(item)
         except ExtractionFailed as exc:
             self._failed(item.url, exc.reason, str(exc))
-        except BrokenProcessPool:
-            self.pool = make_pool(self.workers)  # a worker died (OOM, segfault): go on
+        except TimeoutError:
+            self._failed(
+                item.url,
+                "timeout",
+                f"extraction ran over {self.timeout:g} s (NEWSARCHIVE_EXTRACT_TIMEOUT); "
+                "its worker was replaced",
+            )
+        except BrokenProcessPool:  # a worker died (OOM, segfault); the pool is new
             self._failed(item.url, "worker_crashed", "extraction worker died")
         except Exception as exc:  # a bug or a pathological page must not stop the crawl
             self._failed(item.url, "extractor_error", f"{type(exc).__name__}: {exc}")
@@ -72,6 +95,35 @@ class ArticlePipeline:
                 item.source, record["url"], dict(first.warc), first.fetched_at, first.http
             )
         return versioned(record, *version)
+
+    async def _extract(self, item: ArticlePage, retried: bool = False):
+        """The page's record from a worker, within the time budget.
+
+        No more pages go to the pool than it has workers, so a page's clock runs while
+        it is extracted, not while it waits behind others. Over budget (or a worker
+        dead of a crash), the pool is killed (the executor cannot stop one worker) and
+        replaced; the pages that were extracting beside the culprit are not at fault
+        and are tried once more."""
+        async with self.slots:
+            pool = self.pool
+            assert pool is not None
+            loop = asyncio.get_running_loop()
+            try:
+                return await asyncio.wait_for(
+                    loop.run_in_executor(pool, timed_build_article, item), self.timeout
+                )
+            except (TimeoutError, BrokenProcessPool) as exc:
+                replaced = self.pool is not pool
+                if not replaced:
+                    kill_pool(pool)
+                    self.pool = make_pool(self.workers)
+                    self.stats.inc_value("extract/workers_replaced")
+                    await asyncio.gather(
+                        *map(asyncio.wrap_future, warm_up(self.pool, self.workers))
+                    )
+                if not (replaced and isinstance(exc, BrokenProcessPool)) or retried:
+                    raise
+        return await self._extract(item, retried=True)  # killed for another page's sake
 
     def _known_now(self, item: ArticlePage) -> dict | None:
         """What the crawl state holds for this URL now, not when the request was made: a

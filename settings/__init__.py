@@ -82,6 +82,12 @@ NEWSARCHIVE_MIN_YIELD_SHARE = float(os.environ.get("NEWSARCHIVE_MIN_YIELD_SHARE"
 NEWSARCHIVE_UPLOAD_BACKOFF = float(os.environ.get("NEWSARCHIVE_UPLOAD_BACKOFF", "1.0"))
 # Worker processes for trafilatura + cleaning; 0 means one per core.
 NEWSARCHIVE_EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))
+# One page's extraction budget: a page longer than this many seconds in a worker has the
+# worker killed and replaced, and counts as article/extraction_failed/timeout; HTML
+# bigger than this many bytes is not given to the extractor (.../too_large). News
+# articles take well under a second and are well under 2 MB; either page stays in the WARC.
+NEWSARCHIVE_EXTRACT_TIMEOUT = float(os.environ.get("NEWSARCHIVE_EXTRACT_TIMEOUT", "60"))
+NEWSARCHIVE_EXTRACT_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_EXTRACT_MAX_BYTES", "5000000"))
 # A distributed worker (settings/distributed.py) shares the frontier and the crawl state
 # in Redis; a single-process crawl keeps its state in SQLite.
 NEWSARCHIVE_DISTRIBUTED = False

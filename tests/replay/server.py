@@ -51,8 +51,9 @@ class Route:
 
 
 def generated(spec: dict) -> tuple[bytes, dict[str, str]]:
-    """Bodies too big or too odd to keep as files: ``{kind: big|binary|gzip_bomb, size}``,
-    or derived from a fixture: ``{kind: gbk_as_utf8|invalid_utf8, file}``."""
+    """Bodies too big or too odd to keep as files: ``{kind: big|binary|gzip_bomb|paragraphs,
+    size}``, or derived from a fixture: ``{kind: gbk_as_utf8|invalid_utf8, file}``,
+    ``{kind: unclosed_scripts, file, count}``."""
     import random
 
     kind = spec["kind"]
@@ -72,6 +73,15 @@ def generated(spec: dict) -> tuple[bytes, dict[str, str]]:
         page = (FIXTURES / spec["file"]).read_bytes()
         at = page.find(b"<p>", len(page) // 2)
         return page[:at] + b"<p>Broken bytes \xff\xfe\xc3\x28 in the middle.</p>" + page[at:], {}
+    if kind == "paragraphs":
+        # An article of ``size`` bytes of short paragraphs: costly for any extractor.
+        unit = b"<p>Some words in a paragraph of a very long page.</p>"
+        head = b"<html><head><title>Paragraphs</title></head><body><article>"
+        return head + unit * (size // len(unit)) + b"</article></body></html>", {}
+    if kind == "unclosed_scripts":
+        # A good page followed by ``count`` <script> openers that are never closed.
+        page = (FIXTURES / spec["file"]).read_bytes()
+        return page + b"<script>" * int(spec["count"]), {}
     if kind == "gzip_bomb":
         compressor = gzip.compress(b"\0" * size, compresslevel=9, mtime=0)
         return compressor, {"Content-Encoding": "gzip"}
