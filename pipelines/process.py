@@ -10,6 +10,7 @@ import dataclasses
 import logging
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, cast
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -45,7 +46,8 @@ class ArticlePipeline:
         self.slots = asyncio.Semaphore(worker_count(self.workers))
         # A second SIGTERM (or Ctrl-C) stops the reactor without closing the spider: the
         # workers must go then too, or the interpreter's exit waits for a busy one.
-        reactor.addSystemEventTrigger("before", "shutdown", self.close_spider)
+        # (typed as the IReactorCore interface, whose methods take no self)
+        cast(Any, reactor).addSystemEventTrigger("before", "shutdown", self.close_spider)
 
     def close_spider(self) -> None:
         if self.pool is not None:
