@@ -8,13 +8,17 @@ everything again. Scrapy-free: tests and the ``newsarchive`` command use it dire
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+
+logger = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -112,14 +116,46 @@ class CrawlStateStore(Protocol):
 
 
 class CrawlState:
+    """The crawl state of one machine, in SQLite. It is a cache of what the archive
+    holds: a database that is damaged or of another schema is set aside (renamed, never
+    deleted) and a new one is rebuilt from the archive, rather than stopping the crawl
+    or, worse, letting it run without one."""
+
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self.set_aside: Path | None = None
+        try:
+            self._db = self._open(path)
+        except sqlite3.DatabaseError as exc:
+            self.set_aside = path.with_name(f"{path.name}.unusable-{int(time.time())}")
+            path.rename(self.set_aside)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            logger.warning(
+                "crawl state %s is unusable (%s): set aside as %s, rebuilt from the archive",
+                path,
+                exc,
+                self.set_aside.name,
+            )
+            self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            columns = [row[1] for row in db.execute("PRAGMA table_info(pages)")]
+            if columns != ["url", *list(PageState.__dataclass_fields__)[1:]]:
+                raise sqlite3.DatabaseError(f"a pages table of another schema: {columns}")
+            db.execute("SELECT COUNT(*) FROM pages").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def get(self, url: str) -> PageState | None:
         with self._lock:

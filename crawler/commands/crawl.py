@@ -2,7 +2,9 @@
 
 0  the crawl finished and everything it captured is stored;
 1  Scrapy could not start (a bad argument, an unknown spider);
-3  a storage error: the archive is unreachable, or files stay in the local spool;
+3  a storage error: the archive is unreachable or cannot be opened (its spool or state
+   folder unwritable, a full disk…: nothing is fetched then), or files stay in the
+   local spool;
 4  the crawl stopped early (shutdown signal, error) but what it captured is stored;
 5  the run failed: every entry point failed, or nothing was fetched (an outage, a ban);
 6  the run is degraded: more than NEWSARCHIVE_MAX_FAILURE_SHARE of its article pages
@@ -67,6 +69,9 @@ class Command(ScrapyCrawl):
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
         elif crawler.stats.get_value("archive/storage_errors"):
+            unavailable = crawler.stats.get_value("archive/open_failed")
+            if unavailable:  # nothing was fetched: say why in one line
+                print(f"newsarchive: {args[0]}: {unavailable}", file=sys.stderr)
             self.exitcode = EXIT_STORAGE
         elif crawler.stats.get_value("finish_reason") != "finished":
             self.exitcode = EXIT_INCOMPLETE

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -56,6 +57,12 @@ class WarcCaptureMiddleware:
         if self._extension is None:
             self._extension = self.crawler.get_extension(ArchiveExtension)
         return self._extension.session if self._extension else None
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        extension = self._extension or self.crawler.get_extension(ArchiveExtension)
+        if extension is not None and extension.unavailable:
+            self.stats.inc_value("capture/refused_no_archive")
+            raise IgnoreRequest(extension.unavailable)
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None

@@ -24,6 +24,9 @@ class ArchiveExtension:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.session: ArchiveSession | None = None
+        # Why the archive could not be opened; the capture middleware then refuses every
+        # request, so that nothing is fetched that could not be archived.
+        self.unavailable: str | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -53,8 +56,14 @@ class ArchiveExtension:
                 },
             )
             recovered = self.session.recover()
-        except StorageError as exc:
-            self._fail(f"cannot open the archive: {exc}")
+        except Exception as exc:
+            # Storage down, a spool or state folder that cannot be written, a full disk, a
+            # state that cannot be read: a crawl that cannot archive must not fetch.
+            self.session = None
+            why = str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}"
+            self.unavailable = f"cannot open the archive: {why}"
+            self.crawler.stats.set_value("archive/open_failed", self.unavailable)
+            self._fail(self.unavailable)
             from twisted.internet import reactor  # the one Scrapy installed, not a default
 
             engine = self.crawler.engine
