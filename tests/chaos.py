@@ -259,7 +259,7 @@ def outage(tmp: Path, s3: dict[str, str], seconds: float = 30.0) -> Outcome:
         first_status = first.wait(timeout=600)
         time.sleep(max(0.0, seconds - (time.monotonic() - down_at)))
         spooled = sorted(
-            p.name
+            p.relative_to(tmp / "spool").as_posix()
             for p in (tmp / "spool").rglob("*")
             if p.is_file() and not p.name.endswith(".lock")
         )

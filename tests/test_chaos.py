@@ -64,7 +64,9 @@ def test_a_30_second_storage_outage_loses_nothing(outage):
 def test_during_the_outage_the_files_wait_in_the_spool(outage):
     assert outage.details["first_status"] == 3
     assert sum(name.endswith(".warc.gz") for name in outage.details["spooled"]) == 1
-    assert sum(name.endswith(".jsonl.gz") for name in outage.details["spooled"]) == 6
+    spooled = outage.details["spooled"]
+    assert sum("/articles/source=" in path for path in spooled) == 6
+    assert sum("/index/source=" in path for path in spooled) == 1
 
 
 @pytest.mark.s3

@@ -89,7 +89,9 @@ def test_manifest_counts_and_hashes_match_the_stored_files(local_run):
         assert manifest["counts"]["warc_files"] == sum(
             1 for f in manifest["files"] if f["kind"] == "warc"
         )
-    assert listed == set(keys(storage, "warc/")) | set(keys(storage, "articles/"))
+    assert listed == set(keys(storage, "warc/")) | set(keys(storage, "articles/")) | set(
+        keys(storage, "index/")
+    )
 
 
 def read_articles_for(storage, source):
