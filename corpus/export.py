@@ -25,7 +25,8 @@ from typing import Any
 from newsarchive.record import published_day
 
 # 2: published_estimate, published_source, published_date and title_source added.
-SCHEMA_VERSION = 2
+# 3: declared_canonical added.
+SCHEMA_VERSION = 3
 
 # The table's columns, in order, with their types (`!`: never null). pyarrow is an
 # optional dependency (newsarchive[parquet]): the column list serves CSV without it, and
@@ -34,6 +35,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "string!"),
     ("url", "string!"),
     ("canonical_url", "string"),
+    ("declared_canonical", "string"),
     ("source", "string!"),
     ("outlet", "string"),
     ("language", "string"),
@@ -151,6 +153,7 @@ def row(record: dict[str, Any]) -> dict[str, Any]:
         "id": record["id"],
         "url": record["url"],
         "canonical_url": record.get("canonical_url"),
+        "declared_canonical": record.get("declared_canonical"),
         "source": record["source"],
         "outlet": record.get("outlet"),
         "language": record.get("language"),

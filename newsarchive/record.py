@@ -61,6 +61,9 @@ class ArticleRecord(TypedDict):
     id: str
     url: str
     canonical_url: str
+    # The canonical the page declared (rel=canonical, og:url), spelt canonically; the id
+    # comes from it only when it is consistent (pipelines.normalize.identity_url).
+    declared_canonical: NotRequired[str | None]
     source: str
     outlet: str | None
     language: str | None

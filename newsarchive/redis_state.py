@@ -60,6 +60,9 @@ class RedisCrawlState:
             record_date=field.get("record_date"),
         )
 
+    def article_urls(self, article_id: str) -> list[str]:
+        return sorted(_text(u) for u in self.server.smembers(f"{self.prefix}:article:{article_id}"))
+
     def __len__(self) -> int:
         return self.server.scard(f"{self.prefix}:urls")
 
@@ -100,6 +103,8 @@ class RedisCrawlState:
                 },
             )
             pipe.sadd(f"{self.prefix}:urls", url)
+            if article_id is not None:
+                pipe.sadd(f"{self.prefix}:article:{article_id}", url)
             pipe.execute()
 
     def mark_deleted(self, url: str, *, when: str) -> None:

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS pages (
     record_id TEXT,                  -- ... its WARC-Record-ID
     record_date TEXT                 -- ... its WARC-Date
 );
+CREATE INDEX IF NOT EXISTS pages_by_article ON pages (article_id);
 """
 
 
@@ -92,6 +93,10 @@ class CrawlStateStore(Protocol):
     (:class:`CrawlState`), Redis shared by distributed workers (``RedisCrawlState``)."""
 
     def get(self, url: str) -> PageState | None: ...
+
+    def article_urls(self, article_id: str) -> list[str]:
+        """The URLs whose latest capture was stored under this article id, sorted."""
+        ...
 
     def __len__(self) -> int: ...
 
@@ -164,6 +169,13 @@ class CrawlState:
                 (url,),
             ).fetchone()
         return PageState(*row) if row else None
+
+    def article_urls(self, article_id: str) -> list[str]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT url FROM pages WHERE article_id = ? ORDER BY url", (article_id,)
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def __len__(self) -> int:
         with self._lock:

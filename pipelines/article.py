@@ -24,7 +24,6 @@ from newsarchive.urls import url_day
 from pipelines.clean import METADATA_RULES, clean
 from pipelines.extract import Extraction, ExtractionFailed, extract
 from pipelines.normalize import (
-    canonical_url,
     chinese_names,
     clean_title,
     credited_editor,
@@ -35,6 +34,7 @@ from pipelines.normalize import (
     find_editor,
     header_facts,
     headline,
+    identity_url,
     labelled_dates,
     labelled_line_value,
     labelled_published,
@@ -328,8 +328,7 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
     captured = page.pages[0]
     final_url = captured.url
     http = captured.http or {}
-    allowed = profile.allowed_domains if profile else ()
-    canonical = canonical_url(final_url, first.canonical_url, allowed)
+    identity = identity_url(final_url, first.canonical_url, profile)
     language = (
         page.language
         or (profile.language_for(final_url) if profile else None)
@@ -337,9 +336,10 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
     )
     record: ArticleRecord = {
         "schema_version": SCHEMA_VERSION,
-        "id": article_id(canonical),
+        "id": article_id(identity.url),
         "url": final_url,
-        "canonical_url": canonical,
+        "canonical_url": identity.url,
+        "declared_canonical": identity.declared,
         "source": source,
         "outlet": profile.outlet if profile else None,
         "language": language,

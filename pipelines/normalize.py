@@ -8,9 +8,13 @@ nothing is guessed from asset paths or crawl times.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from newsarchive.profiles import Profile
+from newsarchive.urls import canonical, maybe_canonical
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -300,25 +304,35 @@ def clean_title(
     return None
 
 
-def canonical_url(page_url: str, declared: str | None, allowed_domains: tuple[str, ...]) -> str:
-    """The page's own canonical URL when it points into the same outlet, else the URL
-    fetched; fragments and tracking parameters dropped."""
-    url = page_url
-    if declared:
-        if declared.startswith("//"):
-            declared = urlsplit(page_url).scheme + ":" + declared
-        host = (urlsplit(declared).hostname or "").lower()
-        if declared.startswith("http") and any(
-            host == d or host.endswith("." + d) for d in allowed_domains
-        ):
-            url = declared
-    parts = urlsplit(url)
-    query = "&".join(
-        q
-        for q in parts.query.split("&")
-        if q and not q.lower().startswith(("utm_", "spm=", "from="))
+@dataclass(frozen=True)
+class Identity:
+    """Which URL an article's id comes from, and the canonical the page declared."""
+
+    url: str  # canonicalised: the id is article_id(url)
+    declared: str | None  # the page's rel=canonical / og:url, canonicalised, if any
+    trusted: bool  # the id comes from ``declared``
+
+
+def identity_url(page_url: str, declared: str | None, profile: Profile | None) -> Identity:
+    """The URL an article is identified by: the page's declared canonical when it is
+    consistent, else the fetched URL, both spelt one way (newsarchive.urls.canonical).
+
+    A declared canonical is a claim the page makes; templates get it wrong (every page
+    of a section declaring the home page) and any page on the domain could declare an
+    article's URL. It is trusted only when it is on the outlet's domains, is an article
+    URL by the profile's patterns, and is not a listing page; otherwise it is recorded
+    and the fetched URL decides."""
+    fetched = canonical(page_url)
+    claimed = maybe_canonical(declared, page_url) if declared else None
+    trusted = bool(
+        claimed
+        and profile is not None
+        and profile.in_scope(claimed)
+        and profile.is_article(claimed)
+        and profile.listing_page_number(claimed) is None
+        and urlsplit(claimed).path not in ("", "/")
     )
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
+    return Identity(claimed if trusted and claimed else fetched, claimed, trusted)
 
 
 _LABEL_VALUE = re.compile(r"[:：/]\s*(?P<value>.+?)\s*[）)】\]]?$")

@@ -15,10 +15,12 @@ from typing import Any, cast
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from newsarchive.archive.article_index import url_identity
 from newsarchive.items import ArticlePage, PageUnchanged
-from newsarchive.record import versioned
-from newsarchive.state import next_version
-from pipelines.article import timed_build_article
+from newsarchive.record import ArticleRecord, versioned
+from newsarchive.state import CrawlStateStore, next_version
+from newsarchive.urls import canonical
+from pipelines.article import article_id, timed_build_article
 from pipelines.extract import ExtractionFailed
 from pipelines.pool import kill_pool, make_pool, warm_up, worker_count
 
@@ -88,6 +90,7 @@ class ArticlePipeline:
             logger.info(
                 "%s: declared charset was wrong; decoded as %s", item.url, record["encoding"]
             )
+        record = self._identified(item, record)
         version = next_version(item.known, record["content_sha256"])
         if version is None:
             # New bytes (a rail, an ad changed), same article: no new version.
@@ -127,14 +130,64 @@ class ArticlePipeline:
                     raise
         return await self._extract(item, retried=True)  # killed for another page's sake
 
+    def _state(self) -> CrawlStateStore | None:
+        from crawler.extensions.archive import ArchiveExtension
+
+        extension = self.crawler.get_extension(ArchiveExtension)
+        return extension.session.state if extension and extension.session else None
+
+    def _identified(self, item: ArticlePage, record: ArticleRecord) -> ArticleRecord:
+        """The record under the id of its own article, never silently under another's.
+
+        A page new by its URL whose id the state already holds for other URLs is:
+        the same page by another spelling (http and https, an escape), or an alias with
+        the same text (a page that declares the article's URL as its canonical): it
+        continues that article's versions. Otherwise two different texts claim one id
+        (a template bug, a page shadowing a real article), counted as
+        ``article/id_collision`` and logged: a page whose id came from its declared
+        canonical is then identified by its own URL instead; the page that is at that
+        URL itself keeps its id, as the article's next version."""
+        state = self._state()
+        if state is None or item.known is not None:
+            return record
+        others = [u for u in state.article_urls(record["id"]) if u != record["url"]]
+        held = [p for p in map(state.get, others) if p is not None and p.status != "deleted"]
+        if not held:
+            return record
+        mine = url_identity(record["url"])
+        latest = max(held, key=lambda p: (url_identity(p.url) == mine, p.version))
+        if url_identity(latest.url) == mine or latest.content_sha256 == record["content_sha256"]:
+            item.known = dataclasses.asdict(latest)
+            return record
+        self.stats.inc_value("article/id_collision")
+        fetched = canonical(record["url"])
+        if record["canonical_url"] != fetched:
+            logger.warning(
+                "%s declares the canonical %s, whose id %s %s holds with another text: "
+                "identified by its own URL",
+                record["url"],
+                record["canonical_url"],
+                record["id"],
+                latest.url,
+            )
+            rekeyed = record.copy()
+            rekeyed["id"], rekeyed["canonical_url"] = article_id(fetched), fetched
+            return rekeyed
+        logger.warning(
+            "%s: its id %s is held by %s with another text (declared this URL its "
+            "canonical); stored as the article's next version",
+            record["url"],
+            record["id"],
+            latest.url,
+        )
+        item.known = dataclasses.asdict(latest)
+        return record
+
     def _known_now(self, item: ArticlePage) -> dict | None:
         """What the crawl state holds for this URL now, not when the request was made: a
         request handed out twice (a distributed worker's work put back after it seemed
         dead) must become a revisit the second time, never a second copy."""
-        from crawler.extensions.archive import ArchiveExtension
-
-        extension = self.crawler.get_extension(ArchiveExtension)
-        state = extension.session.state if extension and extension.session else None
+        state = self._state()
         current = state.get(item.url) if state is not None else None
         if current is None or current.status == "deleted":
             return item.known

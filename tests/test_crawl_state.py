@@ -82,3 +82,11 @@ def test_every_url_captured_is_counted_once(state):
         state.record_capture(URL, when=when)
         state.record_capture(URL + "?page=2", when=when)
     assert len(state) == 2
+
+
+def test_the_urls_stored_under_an_article_id_are_listed(state):
+    state.record_capture("https://x/b", when="2026-11-23T10:00:00Z", article_id="id1")
+    state.record_capture("http://x/b", when="2026-11-23T10:01:00Z", article_id="id1")
+    state.record_capture("https://x/c", when="2026-11-23T10:02:00Z", article_id="id2")
+    assert state.article_urls("id1") == ["http://x/b", "https://x/b"]
+    assert state.article_urls("none") == []

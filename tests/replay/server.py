@@ -110,6 +110,15 @@ def load_routes(paths: list[Path], fixtures: Path = FIXTURES) -> dict[str, Route
                 body, extra = generated(entry["generate"])
             else:
                 body = entry.get("body", "").encode("utf-8")
+            if entry.get("canonical"):
+                # The page's rel=canonical made to say this (``self``: the route's URL),
+                # added when it has none: a fixture served at several URLs would
+                # otherwise declare one article.
+                to = entry["url"] if entry["canonical"] == "self" else entry["canonical"]
+                link = b'<link rel="canonical" href="' + to.encode() + b'" />'
+                body, found = re.subn(rb'<link rel="canonical" href="[^"]*"\s*/?>', link, body)
+                if not found:
+                    body = body.replace(b"</head>", link + b"</head>", 1)
             if entry.get("trap"):
                 TRAPS.append(re.compile(entry["trap"]))
                 continue
