@@ -40,6 +40,13 @@ DOWNLOAD_TIMEOUT = 60
 CLOSESPIDER_TIMEOUT = float(os.environ.get("NEWSARCHIVE_TIME_LIMIT", str(3 * 3600)))
 # Bodies above this are refused before they reach memory; news pages are < 2 MB.
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+# Headers are bounded too (a response over either is refused, fetch/failed/header_flood):
+# real servers send tens of headers, a few KB.
+NEWSARCHIVE_MAX_HEADERS = int(os.environ.get("NEWSARCHIVE_MAX_HEADERS", "200"))
+NEWSARCHIVE_MAX_HEADER_BYTES = int(os.environ.get("NEWSARCHIVE_MAX_HEADER_BYTES", "262144"))
+# No cookies: an archive crawl reads public pages, and a site (or a robots.txt) that sets
+# thousands of cookies would otherwise make every later request carry them and fail.
+COOKIES_ENABLED = False
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 2
 # Scrapy starts CONCURRENT_ITEMS tasks for the output of every response (default 100);

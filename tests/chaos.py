@@ -56,6 +56,7 @@ HOSTILE_COUNTERS = {
     "redirect off site": "offsite/filtered",
     "a page that stalls extraction": "article/extraction_failed/timeout",
     "HTML over the extraction size cap": "article/extraction_failed/too_large",
+    "3,000 response headers": "fetch/failed/header_flood",
 }
 
 

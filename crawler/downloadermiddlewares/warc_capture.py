@@ -19,6 +19,7 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.extensions.archive import ArchiveExtension
+from crawler.failures import Refused
 from newsarchive.archive.manifest import utc_now
 from newsarchive.archive.warc import Revisit, payload_digest
 
@@ -47,6 +48,8 @@ class WarcCaptureMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self._extension: ArchiveExtension | None = None
+        self.max_header_bytes = crawler.settings.getint("NEWSARCHIVE_MAX_HEADER_BYTES")
+        self.max_headers = crawler.settings.getint("NEWSARCHIVE_MAX_HEADERS")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -58,6 +61,20 @@ class WarcCaptureMiddleware:
             self._extension = self.crawler.get_extension(ArchiveExtension)
         return self._extension.session if self._extension else None
 
+    def _check_headers(self, response: Response) -> None:
+        """Refuse a response whose headers no web server sends (48 MB of them were once
+        archived whole): DOWNLOAD_MAXSIZE bounds bodies only."""
+        fields = _headers(response.headers)
+        count = len(fields)
+        size = sum(len(name) + len(value) + 4 for name, value in fields)
+        if count > self.max_headers or size > self.max_header_bytes:
+            raise Refused(
+                "header_flood",
+                f"{count} response headers, {size:,} bytes (over NEWSARCHIVE_MAX_HEADERS "
+                f"{self.max_headers} or NEWSARCHIVE_MAX_HEADER_BYTES {self.max_header_bytes:,}); "
+                "not archived",
+            )
+
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         extension = self._extension or self.crawler.get_extension(ArchiveExtension)
         if extension is not None and extension.unavailable:
@@ -67,6 +84,7 @@ class WarcCaptureMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
+        self._check_headers(response)
         session = self.session
         if session is None:
             self.stats.inc_value("capture/no_archive")

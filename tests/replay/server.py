@@ -53,7 +53,8 @@ class Route:
 def generated(spec: dict) -> tuple[bytes, dict[str, str]]:
     """Bodies too big or too odd to keep as files: ``{kind: big|binary|gzip_bomb|paragraphs,
     size}``, or derived from a fixture: ``{kind: gbk_as_utf8|invalid_utf8, file}``,
-    ``{kind: unclosed_scripts, file, count}``."""
+    ``{kind: unclosed_scripts, file, count}``; answers with floods of headers:
+    ``{kind: header_flood, count}``, ``{kind: cookie_flood, count, body}``."""
     import random
 
     kind = spec["kind"]
@@ -82,6 +83,14 @@ def generated(spec: dict) -> tuple[bytes, dict[str, str]]:
         # A good page followed by ``count`` <script> openers that are never closed.
         page = (FIXTURES / spec["file"]).read_bytes()
         return page + b"<script>" * int(spec["count"]), {}
+    if kind == "header_flood":
+        # A small page under ``count`` distinct 100-byte headers.
+        flood = {f"X-Flood-{n}": "f" * 100 for n in range(int(spec["count"]))}
+        return b"<html><body><p>Flooded.</p></body></html>", flood
+    if kind == "cookie_flood":
+        # ``body`` with ``count`` cookies set (one Set-Cookie line each).
+        cookies = [f"c{n}=" + "v" * 80 for n in range(int(spec["count"]))]
+        return spec["body"].encode(), {"Set-Cookie": "\r\nSet-Cookie: ".join(cookies)}
     if kind == "gzip_bomb":
         compressor = gzip.compress(b"\0" * size, compresslevel=9, mtime=0)
         return compressor, {"Content-Encoding": "gzip"}
@@ -252,6 +261,10 @@ class ReplayProxy:
 
     def _respond(self, writer, method: str, url: str, headers: dict[str, str]) -> None:
         route = self.routes.get(url)
+        if len(headers.get("cookie", "")) > 8192:  # as nginx and Apache answer
+            route = Route(
+                400, b"<html><body>Request Header Or Cookie Too Large</body></html>", "text/html"
+            )
         for pattern, make in GENERATORS:
             match = pattern.match(url) if route is None else None
             if match:
