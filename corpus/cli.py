@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from corpus.terminal import printable
 from newsarchive import __version__
 from newsarchive.archive import layout
 from newsarchive.archive.warc import BadRecord
@@ -39,7 +40,7 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     if not runs:
         print(f"no runs in {storage.uri}" + (f" since {args.after}" if args.after else ""))
         return 0
-    print(format_runs(runs))
+    print(printable(format_runs(runs)))
     return 0 if all(r.get("status") == "finished" for r in runs) else 1
 
 
@@ -55,9 +56,13 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     from corpus import stats
 
     result = stats.compute(_reader(args))
-    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else stats.render(result))
+    print(
+        json.dumps(result, indent=2, ensure_ascii=False)
+        if args.json
+        else printable(stats.render(result))
+    )
     for problem in result["problems"]:
-        print(f"newsarchive stats: not counted: {problem}", file=sys.stderr)
+        print(f"newsarchive stats: not counted: {printable(problem)}", file=sys.stderr)
     return 1 if result["problems"] else 0
 
 
@@ -70,7 +75,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     result, page = report.write(_reader(args), Path(args.out))
     for problem in result.problems:
-        print(f"newsarchive report: not counted: {problem}", file=sys.stderr)
+        print(f"newsarchive report: not counted: {printable(problem)}", file=sys.stderr)
     plots = len(report.PLOTS) if result.runs else 0
     print(
         f"wrote {page} ({plots} plots, also as PNG files in {page.parent}); "
@@ -95,9 +100,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     ) as bar:
         report = verify(reader, progress=bar.update)
     for problem in report.problems:
-        print(f"PROBLEM  {problem}")
+        print(f"PROBLEM  {printable(problem)}")
     for warning in report.warnings:
-        print(f"warning  {warning}")
+        print(f"warning  {printable(warning)}")
     print(
         f"verify: {report.checked} files checked against {len(reader.manifests())} run "
         f"manifests, {len(report.problems)} problems, {len(report.warnings)} warnings"
@@ -149,7 +154,7 @@ def _cmd_download(args: argparse.Namespace) -> int:
         wacz=args.wacz,
         bom=args.bom,
         progress_bar=False if args.no_progress else None,
-        warn=lambda message: print(f"warning: {message}", file=sys.stderr),
+        warn=lambda message: print(f"warning: {printable(message)}", file=sys.stderr),
     )
     print(f"selected {report.selected} article files ({selection.describe()})")
     print(
@@ -181,7 +186,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         print(f"newsarchive show: {exc}", file=sys.stderr)
         return 1
     for problem in reader.problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(f"warning: {printable(problem)}", file=sys.stderr)
     if record is None:
         print(f"newsarchive: no article {args.id!r} in {reader.storage.uri}", file=sys.stderr)
         return 1

@@ -148,24 +148,39 @@ _POINTER_FIELDS = ("id", "url", "source", "title", "fetched_at", "warc", "pages"
 
 
 def _choose(
-    copies: list[Path], selection: Selection, all_versions: bool, report: Report
+    copies: list[Path],
+    selection: Selection,
+    all_versions: bool,
+    report: Report,
+    warn: Callable[[str], None],
 ) -> list[tuple[tuple, int, int]]:
     """First pass over the copies, one file in memory at a time: (sort key, file, line)
     of every record the selection keeps (its latest version only, unless all
-    versions are asked for), in the order the table is written."""
+    versions are asked for), in the order the table is written. A file that cannot be
+    read whole (damaged, hostile: a record of gigabytes, not JSON) is left out and said."""
 
-    def selected() -> Iterator[dict]:
-        # Only what the archive's latest-version rule reads, and where the record is.
-        for number, path in enumerate(copies):
-            for line, record in enumerate(read_records(path.read_bytes())):
-                report.records += 1
-                if selection.matches(record):
-                    yield {
+    def of_file(number: int, path: Path) -> list[dict]:
+        kept = []
+        for line, record in enumerate(read_records(path.read_bytes())):
+            report.records += 1
+            if selection.matches(record):
+                kept.append(
+                    {
                         "id": record["id"],
                         "version": record.get("version"),
                         "fetched_at": record.get("fetched_at"),
                         "at": (_sort_key(record), number, line),
                     }
+                )
+        return kept
+
+    def selected() -> Iterator[dict]:
+        # Only what the archive's latest-version rule reads, and where the record is.
+        for number, path in enumerate(copies):
+            try:
+                yield from of_file(number, path)
+            except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+                report.skip(f"{path.name}: unreadable article file, left out ({exc})", warn)
 
     entries = selected() if all_versions else latest_versions(selected()).values()
     return sorted(entry["at"] for entry in entries)
@@ -243,7 +258,7 @@ def download(
 
     # Two passes, a file at a time: memory holds the selection's index (and, for the
     # WARC export, its pointers), never the archive's records.
-    chosen = _choose(copies, selection, all_versions, report)
+    chosen = _choose(copies, selection, all_versions, report, warn)
     report.articles = len(chosen)
     report.output = out / f"articles.{fmt}"
     pointers_of: list[dict] = []

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from warcio.archiveiterator import ArchiveIterator
 
 from corpus.reader import ArchiveReader
+from corpus.terminal import printable
 from newsarchive.archive.article_files import recency
 from newsarchive.archive.article_index import read_index, url_identity
 from newsarchive.archive.warc import WarcPointer, read_record
@@ -50,17 +51,24 @@ def _located(reader: ArchiveReader, match, sources: list[str] | None) -> list[di
             named.update(entry.key for entry in entries)
     found = []
     for item in reader.select("articles", sources=sources):
-        if item.key in wanted:
-            lines = wanted[item.key]
-            found += [r for n, r in enumerate(reader.records(item)) if n in lines]
-        elif item.key not in named:
+        if item.key not in wanted and item.key in named:
+            continue
+        lines = wanted.get(item.key)
+        try:
             found += [
                 r
-                for r in reader.records(item)
-                if isinstance(r.get("id"), str)
-                and match(r["id"], url_identity(r.get("url")), url_identity(r.get("canonical_url")))
+                for n, r in enumerate(reader.records(item))
+                if (n in lines if lines is not None else _matches(match, r))
             ]
+        except (OSError, EOFError, ValueError) as exc:
+            reader.problems.append(f"{item.key}: unreadable article file, not searched ({exc})")
     return found
+
+
+def _matches(match, record: dict) -> bool:
+    return isinstance(record.get("id"), str) and match(
+        record["id"], url_identity(record.get("url")), url_identity(record.get("canonical_url"))
+    )
 
 
 def find(reader: ArchiveReader, wanted: str, sources: list[str] | None = None) -> dict | None:
@@ -80,28 +88,34 @@ def _shown(value: object) -> str:
 
 
 def render(record: dict) -> str:
+    """The record for a reader: every field shown (a dash for none), whatever the record
+    holds or lacks, and nothing that could drive the terminal (corpus.terminal)."""
     published = _shown(record.get("published"))
     if record.get("published") is None and record.get("published_estimate"):
         published += (
             f" (estimate {record['published_estimate']}, from the {record.get('published_source')})"
         )
+    authors = record.get("authors")
+    authors = ", ".join(map(str, authors)) if isinstance(authors, list) else authors
+    version = record.get("version", 1)
+    warc = record.get("warc") if isinstance(record.get("warc"), dict) else {}
     head = [
-        record.get("title") or "(no title)",
+        _shown(record.get("title") or "(no title)"),
         "",
-        f"url        {record['url']}",
-        f"source     {record['source']} ({_shown(record.get('language'))})",
+        f"url        {_shown(record.get('url'))}",
+        f"source     {_shown(record.get('source'))} ({_shown(record.get('language'))})",
         f"published  {published}   updated {_shown(record.get('updated'))}",
         f"agency     {_shown(record.get('agency'))}   dateline {_shown(record.get('dateline'))}",
-        f"authors    {_shown(', '.join(record.get('authors') or []))}   "
-        f"editor {_shown(record.get('editor'))}",
-        f"captured   {_shown(record.get('fetched_at'))}   version {record.get('version', 1)}",
-        f"warc       {record['warc']['filename']} @ {record['warc']['offset']} "
-        f"{record['warc']['record_id']}"
-        if record.get("warc")
+        f"authors    {_shown(authors)}   editor {_shown(record.get('editor'))}",
+        f"captured   {_shown(record.get('fetched_at'))}   version {_shown(version)}",
+        f"warc       {_shown(warc.get('filename'))} @ {_shown(warc.get('offset'))} "
+        f"{_shown(warc.get('record_id'))}"
+        if warc
         else "warc       (none)",
         "",
     ]
-    return "\n".join(head) + record["text"]
+    text = record.get("text")
+    return printable("\n".join(head) + (text if isinstance(text, str) else "—"))
 
 
 def _response(reader: ArchiveReader, record: dict):

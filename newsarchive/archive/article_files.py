@@ -23,11 +23,25 @@ from newsarchive.archive.article_index import IndexEntry, write_index
 from newsarchive.record import published_day
 from newsarchive.storage.spool import Spool
 
+# No article record comes near this (a long article's record is tens of KB); a line
+# over it is read no further, so a hostile file cannot make a reader hold gigabytes.
+MAX_RECORD_BYTES = 32 * 1024 * 1024
+
+
+class OversizedRecord(ValueError):
+    """A line of an article file longer than any record the writer makes."""
+
 
 def read_records(data: bytes) -> Iterator[dict[str, Any]]:
-    """The records of one article file, as written here (gzipped JSON Lines)."""
-    with gzip.open(io.BytesIO(data), "rt", encoding="utf-8") as lines:
-        for line in lines:
+    """The records of one article file, as written here (gzipped JSON Lines). Raises
+    ValueError (OversizedRecord, bad JSON) or OSError (not gzip) for a damaged or
+    hostile file: a reader skips such a file and says so."""
+    with gzip.open(io.BytesIO(data), "rb") as lines:
+        number = 0
+        while line := lines.readline(MAX_RECORD_BYTES + 1):
+            number += 1
+            if len(line) > MAX_RECORD_BYTES:
+                raise OversizedRecord(f"record {number} is over {MAX_RECORD_BYTES:,} bytes")
             if line.strip():
                 yield json.loads(line)
 

@@ -333,8 +333,50 @@ def read_manifests(storage: Storage) -> list[ManifestRead]:
                 ManifestRead(obj.key, None, f"{obj.key}: not a run manifest (not an object)")
             )
             continue
+        wrong = malformed(document)
+        if wrong:
+            found.append(ManifestRead(obj.key, None, f"{obj.key}: malformed run manifest: {wrong}"))
+            continue
         found.append(ManifestRead(obj.key, document))
     return sorted(found, key=lambda m: str((m.manifest or {}).get("started_at", "")))
+
+
+# The fields every reader relies on, with the JSON type RunManifest.render writes.
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "crawl_id": (str,),
+    "source": (str,),
+    "status": (str,),
+    "started_at": (str,),
+    "status_reason": (str,),
+    "counts": (dict,),
+    "stats": (dict,),
+    "discovery": (dict,),
+    "removed_by_rule": (dict,),
+    "files": (list,),
+    "recovered_files": (list,),
+    "deleted": (list,),
+    "errors": (list,),
+}
+
+
+def malformed(document: dict[str, Any]) -> str | None:
+    """Why a run manifest cannot be read as one (a required field missing, a field or a
+    count of the wrong type), or None. A manifest comes from the archive, which a
+    reader may not control: every command trusts it only after this."""
+    for name in ("crawl_id", "source", "status", "started_at"):
+        if name not in document:
+            return f"no {name!r}"
+    for name, types in _FIELDS.items():
+        if name in document and not isinstance(document[name], types):
+            return f"{name!r} is a {type(document[name]).__name__}, not a {types[0].__name__}"
+    try:
+        datetime.fromisoformat(document["started_at"])
+    except ValueError:
+        return f"started_at {document['started_at'][:40]!r} is not a time"
+    for name, value in (document.get("counts") or {}).items():
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"counts.{name} is not a count"
+    return None
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
