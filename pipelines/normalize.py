@@ -14,7 +14,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from newsarchive.profiles import Profile
-from newsarchive.urls import canonical, maybe_canonical
+from newsarchive.urls import maybe_canonical
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -322,7 +322,8 @@ def identity_url(page_url: str, declared: str | None, profile: Profile | None) -
     article's URL. It is trusted only when it is on the outlet's domains, is an article
     URL by the profile's patterns, and is not a listing page; otherwise it is recorded
     and the fetched URL decides."""
-    fetched = canonical(page_url)
+    # (A page given by hand may come with a URL that is not a web URL: kept as given.)
+    fetched = maybe_canonical(page_url) or page_url
     claimed = maybe_canonical(declared, page_url) if declared else None
     trusted = bool(
         claimed

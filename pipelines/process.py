@@ -19,7 +19,7 @@ from newsarchive.archive.article_index import url_identity
 from newsarchive.items import ArticlePage, PageUnchanged
 from newsarchive.record import ArticleRecord, versioned
 from newsarchive.state import CrawlStateStore, next_version
-from newsarchive.urls import canonical
+from newsarchive.urls import maybe_canonical
 from pipelines.article import article_id, timed_build_article
 from pipelines.extract import ExtractionFailed
 from pipelines.pool import kill_pool, make_pool, warm_up, worker_count
@@ -160,7 +160,7 @@ class ArticlePipeline:
             item.known = dataclasses.asdict(latest)
             return record
         self.stats.inc_value("article/id_collision")
-        fetched = canonical(record["url"])
+        fetched = maybe_canonical(record["url"]) or record["url"]
         if record["canonical_url"] != fetched:
             logger.warning(
                 "%s declares the canonical %s, whose id %s %s holds with another text: "

@@ -59,3 +59,10 @@ def test_without_a_profile_only_the_fetched_url_counts():
 )
 def test_every_spelling_of_one_url_gives_one_id(spelling):
     assert article_id(identity_url(spelling, None, ECNS).url) == article_id(PAGE)
+
+
+def test_a_page_given_with_a_url_that_is_not_a_web_url_keeps_it():
+    """`newsarchive extract --url` and the evaluation sets take what they are given."""
+    assert (
+        identity_url("xhttps://www.example.org/a", None, None).url == "xhttps://www.example.org/a"
+    )
