@@ -35,6 +35,19 @@ def _canonical(label: str | None) -> str | None:
     return _SUPERSETS.get(name, _SUPERSETS.get(label.strip().lower(), name))
 
 
+def _believable(name: str, body: bytes) -> bool:
+    """Whether a declared encoding can be the page's. UTF-7 is never (browsers refuse it:
+    it can smuggle markup); UTF-16 and UTF-32 without a byte-order mark only when the
+    bytes have the NULs every such page has in its ASCII markup (a page whose <meta>
+    could be read as ASCII is not UTF-16, whatever it says; the HTML standard reads
+    such a declaration as UTF-8)."""
+    if name == "utf-7":
+        return False
+    if name.startswith(("utf-16", "utf-32")):
+        return b"\x00" in body[:1024]
+    return True
+
+
 def header_charset(content_type: str | None) -> str | None:
     match = _HEADER_CHARSET.search(content_type or "")
     return match.group(1) if match else None
@@ -55,7 +68,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str,
         if body.startswith(bom):
             return body[len(bom) :].decode(name, "replace"), name, False
     declared = [
-        d for d in (_canonical(header_charset(content_type)), _canonical(meta_charset(body))) if d
+        d
+        for d in (_canonical(header_charset(content_type)), _canonical(meta_charset(body)))
+        if d and _believable(d, body)
     ]
     candidates = [*declared, "utf-8", "gb18030"]
     seen = set()

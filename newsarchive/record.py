@@ -91,6 +91,9 @@ class ArticleRecord(TypedDict):
     captions: list[Caption]
     removed: dict[str, int]
     selector_missed: NotRequired[list[str]]
+    # Markup date fields whose value cannot be a time (a 25th hour, a +99:00 offset):
+    # skipped, so the date came from elsewhere or is null.
+    impossible_dates: NotRequired[list[str]]
     content_sha256: str
     version: int
     previous_sha256: str | None

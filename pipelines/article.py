@@ -35,6 +35,7 @@ from pipelines.normalize import (
     header_facts,
     headline,
     identity_url,
+    impossible_date,
     labelled_dates,
     labelled_line_value,
     labelled_published,
@@ -147,22 +148,42 @@ def _tags(raw: list[str]) -> list[str]:
     return tags
 
 
-def _dates(ex: Extraction) -> tuple[str | None, str | None]:
+def _dates(ex: Extraction, impossible: list[str]) -> tuple[str | None, str | None]:
+    """(published, updated) as the page states them; the markup fields whose date cannot
+    be a time are added to ``impossible`` (and skipped)."""
     found: dict[str, str] = {}
     for text in ex.profile_fields.get("published", []):
-        for kind, value in labelled_dates(text).items():
-            found.setdefault(kind, value)
-    if "published" not in found:
-        for key in _PUBLISHED_META:
-            if stated := parse_datetime(ex.meta.get(key)):
-                found["published"] = stated
+        for kind, day in labelled_dates(text).items():
+            found.setdefault(kind, day)
+    for field, keys in (("published", _PUBLISHED_META), ("updated", _MODIFIED_META)):
+        for key in keys if field not in found else ():
+            value = ex.meta.get(key)
+            if stated := parse_datetime(value):
+                found[field] = stated
                 break
-    if "updated" not in found:
-        for key in _MODIFIED_META:
-            if modified := parse_datetime(ex.meta.get(key)):
-                found["updated"] = modified
-                break
+            if impossible_date(value):
+                impossible.append(key)
     return found.get("published"), found.get("updated")
+
+
+# Embeddings, overrides and isolates reorder how text is shown and carry none: one in a
+# title (an override before the headline) kept the headline from being recognised on the
+# page, so it leaked into the body. The capture keeps them; the article does not.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+# libxml2, under trafilatura and lxml, stops a document 256 elements deep: an article
+# inside hundreds of nested wrappers was lost whole. Runs of wrappers with nothing
+# between them are collapsed to one; what they wrap is untouched.
+_WRAPPER_RUN = re.compile(r"(?:<(div|span|section)\b[^<>]*>\s*){32,}", re.I)
+_CLOSER_RUN = re.compile(r"(?:</(?:div|span|section)\s*>\s*){32,}", re.I)
+
+
+def _parseable(html: str) -> str:
+    """The decoded page as the extractor is given it: without bidi controls, and
+    without runs of empty wrappers deeper than the parser goes."""
+    html = _BIDI_CONTROLS.sub("", html)
+    html = _WRAPPER_RUN.sub(lambda m: f"<{m.group(1)}>", html)
+    return _CLOSER_RUN.sub(lambda m: m.group(0)[: m.group(0).index(">") + 1], html)
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
@@ -205,7 +226,7 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
         refuse_non_html(part.body, part.content_type)
         html, encoding, overridden = decode_html(part.body, part.content_type)
         encodings.append({"encoding": encoding, "label_overridden": overridden})
-        extractions.append(extract(html, part.url, profile))
+        extractions.append(extract(_parseable(html), part.url, profile))
     first = extractions[0]
     fields = first.profile_fields
     extracted = time.process_time()
@@ -272,7 +293,8 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
 
     cleaned_at = time.process_time()
     dateline, dateline_agency = find_dateline(cleaned.paragraphs[0])
-    published, updated = _dates(first)
+    impossible: list[str] = []
+    published, updated = _dates(first, impossible)
     header = header_facts(first.header_lines)
     if top_date and "published" not in header:
         header = {**header_facts([top_date]), **header}
@@ -368,6 +390,7 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
         ],
         "removed": dict(sorted(cleaned.removed.items())),
         "selector_missed": first.selector_missed,
+        "impossible_dates": impossible,
         "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "version": 1,
         "previous_sha256": None,

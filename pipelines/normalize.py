@@ -88,7 +88,21 @@ NOT_AUTHORS = {"admin", "administrator", "editor", "staff", "webmaster", "guest"
 
 
 def parse_datetime(text: str | None) -> str | None:
-    """ISO 8601 from the forms these outlets print; None when the text has no date."""
+    """ISO 8601 from the forms these outlets print; None when the text has no date, or
+    only an impossible one (a 25th hour, a +99:00 offset, a 30 February): a bad date in
+    the markup costs the date, never the article."""
+    try:
+        return _parse_datetime(text)
+    except (ValueError, OverflowError):
+        return None
+
+
+def impossible_date(text: str | None) -> bool:
+    """The text holds a date of a form we read whose values cannot be a time."""
+    return bool(text) and parse_datetime(text) is None and bool(_NUMERIC_DT.search(text or ""))
+
+
+def _parse_datetime(text: str | None) -> str | None:
     if not text:
         return None
     match = _NUMERIC_DT.search(text)
@@ -98,10 +112,7 @@ def parse_datetime(text: str | None) -> str | None:
             # Buddhist-era years (Gregorian + 543): China Daily's publishdate meta has
             # carried 2569-05-17 for 2026-05-17 (docs/EVIDENCE.md §3a).
             year -= 543
-        try:
-            day = datetime(year, int(match["m"]), int(match["d"]))
-        except ValueError:
-            return None
+        day = datetime(year, int(match["m"]), int(match["d"]))
         if match["H"] is None:
             return day.date().isoformat()
         moment = day.replace(

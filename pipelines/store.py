@@ -85,6 +85,8 @@ class StorePipeline:
             self.stats.inc_value(f"clean/removed/{rule}", count)
         for field in record.get("selector_missed") or []:
             self.stats.inc_value(f"metadata/selector_missed/{field}")
+        for field in record.get("impossible_dates") or []:
+            self.stats.inc_value(f"metadata/impossible_date/{field}")
 
     def _unchanged(self, session, item: PageUnchanged) -> None:
         http = item.http or {}
