@@ -55,6 +55,7 @@ class ArchiveSession:
         started_at: datetime | None = None,
         upload_attempts: int = 5,
         upload_backoff: float = 1.0,
+        upload_deadline: float = 180.0,
         state_dir: str | Path = "state",
         state_url: str | None = None,
         max_failure_share: float = 0.5,
@@ -77,6 +78,7 @@ class ArchiveSession:
             on_uploaded=self.manifest.add_file,
             attempts=upload_attempts,
             backoff=upload_backoff,
+            deadline=upload_deadline,
             owner=self.crawl_id,
         )
         self.state: CrawlStateStore

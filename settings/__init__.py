@@ -87,6 +87,9 @@ NEWSARCHIVE_MAX_FAILURE_SHARE = float(os.environ.get("NEWSARCHIVE_MAX_FAILURE_SH
 # source's last 5 runs ends "degraded" (exit 6): a template or URL pattern changed.
 NEWSARCHIVE_MIN_YIELD_SHARE = float(os.environ.get("NEWSARCHIVE_MIN_YIELD_SHARE", "0.2"))
 NEWSARCHIVE_UPLOAD_BACKOFF = float(os.environ.get("NEWSARCHIVE_UPLOAD_BACKOFF", "1.0"))
+# Seconds a file's upload is retried before it is left in the spool (and, storage being
+# down then, every later file of the run gets one attempt).
+NEWSARCHIVE_UPLOAD_DEADLINE = float(os.environ.get("NEWSARCHIVE_UPLOAD_DEADLINE", "180"))
 # Worker processes for trafilatura + cleaning; 0 means one per core.
 NEWSARCHIVE_EXTRACT_WORKERS = int(os.environ.get("NEWSARCHIVE_EXTRACT_WORKERS", "0"))
 # One page's extraction budget: a page longer than this many seconds in a worker has the

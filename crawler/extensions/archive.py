@@ -44,6 +44,7 @@ class ArchiveExtension:
                 warc_max_bytes=settings.getint("NEWSARCHIVE_WARC_MAX_BYTES"),
                 upload_attempts=settings.getint("NEWSARCHIVE_UPLOAD_ATTEMPTS"),
                 upload_backoff=settings.getfloat("NEWSARCHIVE_UPLOAD_BACKOFF"),
+                upload_deadline=settings.getfloat("NEWSARCHIVE_UPLOAD_DEADLINE"),
                 state_dir=settings.get("NEWSARCHIVE_STATE"),
                 state_url=settings.get("NEWSARCHIVE_STATE_REDIS_URL"),
                 max_failure_share=settings.getfloat("NEWSARCHIVE_MAX_FAILURE_SHARE"),

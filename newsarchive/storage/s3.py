@@ -42,10 +42,13 @@ class S3Storage(Storage):
         self.uri = f"s3://{bucket}/{self.prefix}".rstrip("/")
         if client is None:
             session = boto3.session.Session()
+            # Bounded: an endpoint that accepts connections and never answers costs a
+            # call at most 3 x (5 + 30) s plus backoff, and the spool gives a file up
+            # after its deadline (a hung endpoint held a crawl 550 s, an upload 45 min).
             config = Config(
-                retries={"max_attempts": 8, "mode": "standard"},
-                connect_timeout=10,
-                read_timeout=60,
+                retries={"max_attempts": 3, "mode": "standard"},
+                connect_timeout=5,
+                read_timeout=30,
                 signature_version=None if sign else UNSIGNED,
             )
             client = session.client(

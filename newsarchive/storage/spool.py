@@ -44,6 +44,7 @@ class Spool:
         on_uploaded: Callable[[Uploaded], None] | None = None,
         attempts: int = 5,
         backoff: float = 1.0,
+        deadline: float = 180.0,
         workers: int = 2,
         owner: str = "writer",
     ) -> None:
@@ -55,6 +56,11 @@ class Spool:
         self.on_uploaded = on_uploaded
         self.attempts = attempts
         self.backoff = backoff
+        self.deadline = deadline
+        # Set once a file has used up its attempts: the storage is down, and every later
+        # file gets one attempt instead of minutes of retries, so that a hung endpoint
+        # delays the end of a run by one file's deadline, not by one per file.
+        self.storage_down = False
         self.errors: list[str] = []
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upload")
@@ -125,13 +131,17 @@ class Spool:
         sha256 = sha256_file(path)
         size = path.stat().st_size
         delay = self.backoff
+        started = time.monotonic()
         for attempt in range(1, self.attempts + 1):
             try:
                 sent = self.storage.put_file(path, key, sha256)
                 break
             except StorageError as exc:
-                if attempt == self.attempts:
-                    message = f"{exc} (after {attempt} attempts; kept at {path})"
+                out_of_time = time.monotonic() - started + delay > self.deadline
+                if attempt == self.attempts or out_of_time or self.storage_down:
+                    self.storage_down = True
+                    tries = f"{attempt} attempt" + ("s" if attempt > 1 else "")
+                    message = f"{exc} (after {tries}; kept at {path})"
                     logger.error("storage error: %s", message)
                     with self._lock:
                         self.errors.append(message)
