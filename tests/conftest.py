@@ -92,20 +92,36 @@ def replay(tmp_path_factory):
 
 def crawl(replay: Replay, source: str, archive: str, spool: Path, *args: str, **env: str):
     """`scrapy crawl <source>` as an operator runs it, through the replay proxy."""
+    settings = {
+        "ARCHIVE_URI": archive,
+        "NEWSARCHIVE_SPOOL": str(spool),
+        "NEWSARCHIVE_STATE": str(spool.parent / "state"),
+        **env,
+    }
+    return run_scrapy(replay.env(**settings), "crawl", source, *args)
+
+
+def crawl_overlay(tmp: Path, overlay: str, source: str = "ecns", **env: str):
+    """`scrapy crawl <source>` into ``tmp/archive`` through a replay of routes.yaml with
+    ``tests/replay/<overlay>`` over it, the replay stopped after: the crawl's result."""
+    routes = [ROOT / "tests/replay/routes.yaml", ROOT / "tests/replay" / overlay]
+    proc, replay = start_replay(tmp, routes)
+    try:
+        return crawl(replay, source, str(tmp / "archive"), tmp / "spool", **env)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def run_scrapy(env: dict[str, str], *args: str, timeout: float = 300):
+    """A `scrapy` command run as an operator runs it, with exactly this environment."""
     return subprocess.run(
-        [str(BIN / "scrapy"), "crawl", source, *args],
+        [str(BIN / "scrapy"), *args],
         cwd=ROOT,
-        env=replay.env(
-            **{
-                "ARCHIVE_URI": archive,
-                "NEWSARCHIVE_SPOOL": str(spool),
-                "NEWSARCHIVE_STATE": str(spool.parent / "state"),
-                **env,
-            }
-        ),
+        env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
 
 

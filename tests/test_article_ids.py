@@ -11,7 +11,7 @@ import pytest
 
 from newsarchive.storage.local import LocalStorage
 from tests.archive_checks import read_articles, read_manifests
-from tests.conftest import ROOT, crawl, start_replay
+from tests.conftest import crawl_overlay
 
 pytestmark = pytest.mark.e2e
 
@@ -23,13 +23,7 @@ SHADOW = "https://www.ecns.cn/news/politics/2023-02-06/detail-shadow.shtml"
 @pytest.fixture(scope="module")
 def archived(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("ids")
-    routes = [ROOT / "tests/replay/routes.yaml", ROOT / "tests/replay/routes-identity.yaml"]
-    proc, replay = start_replay(tmp, routes)
-    try:
-        result = crawl(replay, "ecns", str(tmp / "archive"), tmp / "spool")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    result = crawl_overlay(tmp, "routes-identity.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
     storage = LocalStorage(tmp / "archive")
     (manifest,) = read_manifests(storage)

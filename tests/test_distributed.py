@@ -17,7 +17,7 @@ import redis
 
 from newsarchive.storage.local import LocalStorage
 from tests.archive_checks import EXPECTED_ARTICLES, read_articles, read_manifests
-from tests.conftest import BIN, ROOT, start_replay
+from tests.conftest import BIN, ROOT, run_scrapy, start_replay
 
 pytestmark = pytest.mark.e2e
 SOURCES = ("xinhua", "ecns", "cgtn")
@@ -225,9 +225,7 @@ def test_a_failing_seed_never_prints_the_redis_password(tmp_path):
         "REDIS_URL": "redis://worker:s3cret-pass@127.0.0.1:1/0",
         "ARCHIVE_URI": str(tmp_path / "archive"),
     }
-    done = subprocess.run(
-        [str(BIN / "scrapy"), "seed", "ecns"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    done = run_scrapy(env, "seed", "ecns")
     assert done.returncode == 2
     assert done.stderr.startswith(
         "newsarchive: cannot reach the frontier at redis://worker:***@127.0.0.1:1/0: "

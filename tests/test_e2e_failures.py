@@ -6,7 +6,7 @@ import pytest
 
 from newsarchive.storage.local import LocalStorage
 from tests.archive_checks import EXPECTED_ARTICLES, keys, read_articles, read_manifests
-from tests.conftest import ROOT, crawl, start_replay
+from tests.conftest import crawl_overlay
 
 pytestmark = pytest.mark.e2e
 
@@ -19,13 +19,7 @@ BROKEN = {
 @pytest.fixture(scope="module")
 def broken_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("broken")
-    routes = [ROOT / "tests/replay/routes.yaml", ROOT / "tests/replay/routes-broken.yaml"]
-    proc, replay = start_replay(tmp, routes)
-    try:
-        result = crawl(replay, "ecns", str(tmp / "archive"), tmp / "spool")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    result = crawl_overlay(tmp, "routes-broken.yaml")
     return LocalStorage(tmp / "archive"), result
 
 

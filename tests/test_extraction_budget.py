@@ -3,7 +3,6 @@ told to stop stops, however long the page in hand would take."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time
@@ -11,7 +10,7 @@ import time
 import pytest
 
 from tests.conftest import BIN, ROOT, start_replay
-from tests.test_no_orphans import alive, children
+from tests.test_no_orphans import children, left_behind
 
 pytestmark = pytest.mark.e2e
 
@@ -57,12 +56,6 @@ def test_two_sigterms_end_a_crawl_busy_with_a_page_of_minutes(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    deadline = time.monotonic() + 5
-    while alive(workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = alive(workers)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert left == set()
+    assert left_behind(workers, seconds=5) == set()
     assert crawl.returncode != 0
     assert took < 30

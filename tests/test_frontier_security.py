@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import subprocess
 
 import pytest
 import redis
@@ -15,7 +14,7 @@ import scrapy
 
 from crawler.request_codec import RefusedEntry, dumps, loads
 from newsarchive.items import ArticlePage, CapturedPage
-from tests.conftest import BIN, ROOT, start_redis
+from tests.conftest import run_scrapy, start_redis
 from tests.test_distributed import worker_env
 
 
@@ -131,14 +130,7 @@ def test_a_crafted_pickle_on_the_frontier_is_dropped_not_run(redis_url, replay, 
         f"{prefix}:ecns:seeds",
         json.dumps({"kind": "feed", "url": "https://www.ecns.cn/rss/rss.xml"}),
     )
-    done = subprocess.run(
-        [str(BIN / "scrapy"), "crawl", "ecns"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_scrapy(env, "crawl", "ecns", timeout=300)
     assert not marker.exists()
     assert done.returncode == 0, done.stderr[-2000:]
     assert "frontier entry refused (dropped): not JSON" in done.stderr
@@ -162,17 +154,8 @@ def test_workers_run_on_a_redis_that_admits_only_their_acl_user(replay, tmp_path
         env = worker_env(
             replay, url.format(port=port), tmp_path, NEWSARCHIVE_FRONTIER_PREFIX="newsarchive"
         )
-        seeded = subprocess.run(
-            [str(BIN / "scrapy"), "seed", "ecns"], cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        crawled = subprocess.run(
-            [str(BIN / "scrapy"), "crawl", "ecns"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        seeded = run_scrapy(env, "seed", "ecns")
+        crawled = run_scrapy(env, "crawl", "ecns", timeout=300)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

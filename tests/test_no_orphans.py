@@ -50,6 +50,18 @@ def alive(pids: set[int]) -> set[int]:
     return still
 
 
+def left_behind(pids: set[int], seconds: float) -> set[int]:
+    """The processes of ``pids`` still alive after ``seconds`` (killed then, so that a
+    failing test leaves nothing running either)."""
+    deadline = time.monotonic() + seconds
+    while alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = alive(pids)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
 def test_killing_the_crawl_process_leaves_no_extraction_worker_behind():
     crawl = subprocess.Popen(
         [sys.executable, "-c", CRAWL],
@@ -63,10 +75,4 @@ def test_killing_the_crawl_process_leaves_no_extraction_worker_behind():
     assert len(helpers) >= 2  # the two workers (and the resource tracker)
     os.kill(crawl.pid, signal.SIGKILL)
     crawl.wait()
-    deadline = time.monotonic() + 15
-    while alive(helpers) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = alive(helpers)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert left == set()
+    assert left_behind(helpers, seconds=15) == set()

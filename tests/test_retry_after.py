@@ -10,7 +10,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.downloadermiddlewares.retry_after import retry_after_seconds
 from newsarchive.storage.local import LocalStorage
 from tests.archive_checks import EXPECTED_ARTICLES, keys, read_articles, read_manifests
-from tests.conftest import ROOT, crawl, start_replay
+from tests.conftest import crawl_overlay
 
 
 def test_retry_after_reads_seconds_and_http_dates():
@@ -24,13 +24,7 @@ def test_retry_after_reads_seconds_and_http_dates():
 
 @pytest.mark.e2e
 def test_a_429_is_waited_out_and_a_day_long_503_is_left_for_later(tmp_path):
-    routes = [ROOT / "tests/replay/routes.yaml", ROOT / "tests/replay/routes-throttled.yaml"]
-    proc, replay = start_replay(tmp_path, routes)
-    try:
-        result = crawl(replay, "ecns", str(tmp_path / "archive"), tmp_path / "spool")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    result = crawl_overlay(tmp_path, "routes-throttled.yaml")
     assert result.returncode == 0, result.stderr[-2000:]
     storage = LocalStorage(tmp_path / "archive")
     (manifest,) = read_manifests(storage)

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from newsarchive.archive.manifest import judge_run
-from tests.conftest import BIN, ROOT
+from tests.conftest import BIN, run_scrapy
 
 SHARE = 0.5
 
@@ -109,14 +109,7 @@ def test_a_crawl_with_the_network_cut_exits_5_and_says_why(tmp_path):
         "NEWSARCHIVE_DOWNLOAD_DELAY": "0",
         "NEWSARCHIVE_AUTOTHROTTLE": "0",
     }
-    done = subprocess.run(
-        [str(BIN / "scrapy"), "crawl", "ecns"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = run_scrapy(env, "crawl", "ecns", timeout=180)
     assert done.returncode == 5
     assert done.stderr.splitlines()[-1] == (
         "newsarchive: ecns crawl failed: all 17 entry points failed (connection 17)"
