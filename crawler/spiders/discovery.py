@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -34,6 +35,29 @@ from newsarchive.urls import article_like, identity, maybe_canonical, url_day
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+# The sitemap protocol allows 50 MB (uncompressed) a file, over DOWNLOAD_MAXSIZE; and
+# a sitemap is usually served gzipped as a file (.xml.gz, no Content-Encoding), which
+# nothing upstream inflates. Both are bounded by the protocol's limit, plus a little.
+SITEMAP_MAX_BYTES = 52 * 1024 * 1024
+SITEMAP_META = {"download_maxsize": SITEMAP_MAX_BYTES}
+
+
+class SitemapTooLarge(ValueError):
+    """A sitemap over the protocol's 50 MB, compressed or not."""
+
+
+def sitemap_body(body: bytes) -> bytes:
+    """The sitemap's XML: gunzipped when it is a gzip file, never past SITEMAP_MAX_BYTES
+    (a gzip bomb stops there)."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    inflater = zlib.decompressobj(wbits=31)
+    xml = inflater.decompress(body, SITEMAP_MAX_BYTES + 1)
+    if len(xml) > SITEMAP_MAX_BYTES or inflater.unconsumed_tail:
+        raise SitemapTooLarge(f"over {SITEMAP_MAX_BYTES:,} bytes when inflated")
+    return xml
 
 
 class NewsSitemap(Sitemap):
@@ -169,7 +193,7 @@ class DiscoverySpider(scrapy.Spider):
         entry point failed is an outage or a ban, not a quiet day (judge_run)."""
         callbacks = {
             "feed": (self.parse_feed, 20, {}),
-            "sitemap": (self.parse_sitemap, 20, {}),
+            "sitemap": (self.parse_sitemap, 20, SITEMAP_META),
             "robots": (self.parse_robots, 20, {}),
             "datasource": (self.parse_datasource, 15, {}),
             "listing": (self.parse_listing, 10, {"listing_page": 1}),
@@ -343,7 +367,7 @@ class DiscoverySpider(scrapy.Spider):
         if day is not None and day < self.window_start():
             self.crawler.stats.inc_value("discovery/sitemap_children_skipped")
             return None
-        return scrapy.Request(url, callback=self.parse_sitemap, priority=20)
+        return scrapy.Request(url, callback=self.parse_sitemap, priority=20, meta=SITEMAP_META)
 
     # -- feeds, sitemaps, listings ------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
@@ -406,9 +430,11 @@ class DiscoverySpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         try:
-            sitemap = NewsSitemap(response.body)
+            sitemap = NewsSitemap(sitemap_body(response.body))
         except Exception as exc:  # lxml raises several kinds on garbage
+            reason = "too_large" if isinstance(exc, SitemapTooLarge) else "unreadable"
             self.crawler.stats.inc_value("discovery/bad_sitemap")
+            self.crawler.stats.inc_value(f"discovery/bad_sitemap/{reason}")
             self.logger.warning("unreadable sitemap %s: %s", response.url, exc)
             return
         if sitemap.type == "sitemapindex":

@@ -91,6 +91,9 @@ def generated(spec: dict) -> tuple[bytes, dict[str, str]]:
         # ``body`` with ``count`` cookies set (one Set-Cookie line each).
         cookies = [f"c{n}=" + "v" * 80 for n in range(int(spec["count"]))]
         return spec["body"].encode(), {"Set-Cookie": "\r\nSet-Cookie: ".join(cookies)}
+    if kind == "gzip_file":
+        # A fixture served as a .gz file (no Content-Encoding), as sitemaps often are.
+        return gzip.compress((FIXTURES / spec["file"]).read_bytes(), mtime=0), {}
     if kind == "gzip_bomb":
         compressor = gzip.compress(b"\0" * size, compresslevel=9, mtime=0)
         return compressor, {"Content-Encoding": "gzip"}
