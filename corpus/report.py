@@ -74,11 +74,10 @@ class Run:
         return self.trouble / self.tried if self.tried else 0.0
 
     @classmethod
-    def read(cls, manifest: dict[str, Any]) -> Run | None:
-        try:
-            started = datetime.fromisoformat(str(manifest.get("started_at")))
-        except ValueError:
-            return None
+    def read(cls, manifest: dict[str, Any]) -> Run:
+        """One run of a manifest as the archive's reader hands it over (checked by
+        newsarchive.archive.manifest.malformed: its started_at is a time)."""
+        started = datetime.fromisoformat(manifest["started_at"])
         stats = _dict(manifest.get("stats"))
         counts = _dict(manifest.get("counts"))
         discovery = _dict(manifest.get("discovery"))
@@ -145,16 +144,8 @@ class Report:
 
 
 def build(reader: ArchiveReader) -> Report:
-    runs = []
-    problems = []
-    for manifest in reader.manifests():
-        run = Run.read(manifest)
-        if run is None:
-            problems.append(f"{manifest.get('crawl_id', '?')}: no usable started_at; run left out")
-        else:
-            runs.append(run)
-    runs.sort(key=lambda r: (r.started, r.crawl_id))
-    return Report(reader.storage.uri, runs, sorted(reader.problems) + problems)
+    runs = sorted(map(Run.read, reader.manifests()), key=lambda r: (r.started, r.crawl_id))
+    return Report(reader.storage.uri, runs, sorted(reader.problems))
 
 
 # -- plots ---------------------------------------------------------------------------

@@ -116,7 +116,9 @@ def test_a_manifest_of_wrong_types_is_reported_not_a_traceback(tmp_path, capsys)
     code = main(["report", "--archive", str(archive), "--out", str(tmp_path / "out")])
     out, err = capsys.readouterr()
     assert code == 1
-    assert err == "newsarchive report: not counted: broken: no usable started_at; run left out\n"
+    assert err == (
+        "newsarchive report: not counted: runs/broken.json: malformed run manifest: no 'source'\n"
+    )
     assert out == (
         f"wrote {tmp_path / 'out' / 'report.html'} (5 plots, also as PNG files in "
         f"{tmp_path / 'out'}); runs: 1, sources: 1\n"
