@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.replay.server import ca_file
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 STAGES = ("extract", "clean", "normalize", "warc", "store")
@@ -119,6 +121,7 @@ def crawl(target: str, archive: str, pages: int, scratch: Path, extra_env: dict)
         "http_proxy": proxy,
         "https_proxy": proxy,
         "no_proxy": "127.0.0.1,localhost",
+        "SSL_CERT_FILE": str(ca_file(scratch / "replay.port")),
         "ARCHIVE_URI": archive,
         "NEWSARCHIVE_SPOOL": str(scratch / "spool"),
         "NEWSARCHIVE_STATE": str(scratch / "state"),

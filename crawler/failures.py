@@ -59,6 +59,8 @@ def name(failure) -> tuple[str, str]:
         return "timeout", detail
     if isinstance(error, (DNSLookupError, CannotResolveHostError)):
         return "dns", detail
+    if "certificate verify failed" in detail:
+        return "tls_unverified", "the server's certificate could not be verified"
     if isinstance(
         error,
         (ConnectionRefusedError, ResponseNeverReceived, DownloadConnectionRefusedError),

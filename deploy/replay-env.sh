@@ -19,6 +19,8 @@ start_replay() {
   [ -s "$replay_port_file" ] || { echo "crawl: the offline replay did not start (see .run/replay.log)" >&2; exit 1; }
   local proxy="http://127.0.0.1:$(cat "$replay_port_file")"
   export http_proxy=$proxy https_proxy=$proxy no_proxy=127.0.0.1,localhost
+  # The crawler verifies certificates: trust the replay's own CA, for this crawl only.
+  export SSL_CERT_FILE="$PWD/$replay_port_file.ca.pem"
   unset NO_PROXY
   # Politeness delays exist for the outlets' servers, not for a local replay.
   export NEWSARCHIVE_DOWNLOAD_DELAY=0 NEWSARCHIVE_AUTOTHROTTLE=0
@@ -27,6 +29,6 @@ start_replay() {
 
 stop_replay() {
   [ -n "$replay_pid" ] && kill "$replay_pid" 2>/dev/null
-  [ -n "$replay_port_file" ] && rm -f "$replay_port_file"
+  [ -n "$replay_port_file" ] && rm -f "$replay_port_file" "$replay_port_file.ca.pem"
   true
 }

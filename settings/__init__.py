@@ -47,6 +47,10 @@ NEWSARCHIVE_MAX_HEADER_BYTES = int(os.environ.get("NEWSARCHIVE_MAX_HEADER_BYTES"
 # No cookies: an archive crawl reads public pages, and a site (or a robots.txt) that sets
 # thousands of cookies would otherwise make every later request carry them and fail.
 COOKIES_ENABLED = False
+# A capture is only as trustworthy as the connection: certificates are verified against
+# the system's trust store (SSL_CERT_FILE names another, as the offline replay does for
+# its own CA), so a man in the middle cannot forge a "captured" https page.
+DOWNLOAD_VERIFY_CERTIFICATES = True
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 2
 # Scrapy starts CONCURRENT_ITEMS tasks for the output of every response (default 100);

@@ -57,6 +57,7 @@ HOSTILE_COUNTERS = {
     "a page that stalls extraction": "article/extraction_failed/timeout",
     "HTML over the extraction size cap": "article/extraction_failed/too_large",
     "3,000 response headers": "fetch/failed/header_flood",
+    "redirect from https to plain http": "redirect/downgrade",
 }
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.replay.server import ca_file
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SEEDS = ROOT / "tests" / "seeds"
@@ -47,8 +49,9 @@ def checkout_untouched(tmp_path_factory):
 
 
 class Replay:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, ca: Path) -> None:
         self.proxy = f"http://127.0.0.1:{port}"
+        self.ca = ca
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
@@ -60,6 +63,8 @@ class Replay:
             NEWSARCHIVE_DOWNLOAD_DELAY="0",
             NEWSARCHIVE_AUTOTHROTTLE="0",
             NEWSARCHIVE_LOG_LEVEL="INFO",
+            # The crawler verifies certificates; the replay's are signed by its own CA.
+            SSL_CERT_FILE=str(self.ca),
         )
         env.update(extra)
         return env
@@ -76,7 +81,7 @@ def start_replay(
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(100):
         if port_file.exists() and port_file.read_text():
-            return proc, Replay(int(port_file.read_text()))
+            return proc, Replay(int(port_file.read_text()), ca_file(port_file))
         time.sleep(0.05)
     proc.kill()
     raise RuntimeError(f"replay did not start: {proc.stderr.read().decode()}")

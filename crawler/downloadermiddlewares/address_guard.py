@@ -16,9 +16,10 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from functools import lru_cache
+import time
 from typing import NoReturn
 from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 from crawler.failures import Refused
 
@@ -48,17 +49,35 @@ def address_class(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | No
         return "link_local"
     if ip.is_private:
         return "private"
-    if ip.is_reserved or ip.is_multicast or ip.is_unspecified:
+    if ip in _SHARED:
+        return "shared"  # carrier-grade NAT; cloud metadata on some providers
+    if ip.is_reserved or ip.is_multicast or ip.is_unspecified or not ip.is_global:
         return "reserved"
     return None
 
 
-@lru_cache(maxsize=4096)
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+# Answers are kept this long, no longer: a name that pointed to a public address may
+# be pointed somewhere else later (DNS rebinding), and the guard must see that.
+DNS_TTL_SECONDS = 300.0
+_answers: dict[str, tuple[float, tuple[str, ...]]] = {}
+
+
 def _resolved(host: str) -> tuple[str, ...]:
+    """The addresses of ``host``, from a cache of DNS_TTL_SECONDS; empty when it does
+    not resolve."""
+    now = time.monotonic()
+    cached = _answers.get(host)
+    if cached and now - cached[0] < DNS_TTL_SECONDS:
+        return cached[1]
     try:
-        return tuple({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
+        found = tuple(sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)}))
     except OSError:
-        return ()  # the download itself will fail and say so
+        found = ()
+    if len(_answers) > 4096:
+        _answers.clear()
+    _answers[host] = (now, found)
+    return found
 
 
 def refusal(url: str, *, allow_private: bool = False, resolve: bool = False) -> str | None:
@@ -77,7 +96,10 @@ def refusal(url: str, *, allow_private: bool = False, resolve: bool = False) -> 
     if ip is not None:
         return address_class(ip)
     if resolve:
-        for address in _resolved(host):
+        addresses = _resolved(host)
+        if not addresses:
+            return "unresolved"  # fail closed: the address cannot be checked
+        for address in addresses:
             reason = address_class(ipaddress.ip_address(address.split("%")[0]))
             if reason:
                 return reason
@@ -87,6 +109,9 @@ def refusal(url: str, *, allow_private: bool = False, resolve: bool = False) -> 
 def refuse(stats, reason: str, what: str) -> NoReturn:
     """Count, log and drop a request out of scope (here, and for redirect targets)."""
     stats.inc_value(f"scope/refused/{reason}")
+    if reason == "unresolved":  # a DNS failure, named as one in the run's reasons
+        logger.warning("refused %s: the host name does not resolve", what)
+        raise Refused("dns", "the host name does not resolve (its address cannot be checked)")
     logger.warning("refused %s: %s address or scheme", what, reason.replace("_", "-"))
     raise Refused("out_of_scope", f"scope: {reason}")
 
@@ -95,6 +120,16 @@ class AddressGuardMiddleware:
     def __init__(self, crawler) -> None:
         self.stats = crawler.stats
         self.allow_private = crawler.settings.getbool("NEWSARCHIVE_ALLOW_PRIVATE")
+        # The proxies HttpProxyMiddleware (750, after this) will use, read the same way.
+        self.proxies = getproxies() if crawler.settings.getbool("HTTPPROXY_ENABLED") else {}
+
+    def _proxied(self, request) -> bool:
+        """Whether the proxy, not the crawler, will connect to the request's host."""
+        if request.meta.get("proxy"):
+            return True
+        scheme = urlsplit(request.url).scheme
+        host = urlsplit(request.url).hostname or ""
+        return scheme in self.proxies and not proxy_bypass(host)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -102,8 +137,8 @@ class AddressGuardMiddleware:
 
     def process_request(self, request, spider=None):
         # Behind a proxy the crawler never connects to the host itself.
-        proxied = bool(request.meta.get("proxy"))
-        reason = refusal(request.url, allow_private=self.allow_private, resolve=not proxied)
+        resolve = not self._proxied(request)
+        reason = refusal(request.url, allow_private=self.allow_private, resolve=resolve)
         if reason is None:
             return None
         chain = request.meta.get("redirect_urls")

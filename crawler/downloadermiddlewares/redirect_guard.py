@@ -42,4 +42,9 @@ class RedirectGuardMiddleware:
         reason = refusal(target, allow_private=self.allow_private)
         if reason:
             refuse(self.stats, reason, f"redirect {' -> '.join(chain)} -> {target}")
+        if request.url.startswith("https:") and target.startswith("http:"):
+            # Followed (outlets do it), but said: the page after it came over plain http,
+            # where anyone on the path could have changed it.
+            self.stats.inc_value("redirect/downgrade")
+            logger.warning("redirect from https to plain http: %s -> %s", request.url, target)
         return response

@@ -52,6 +52,11 @@ class ArchiveExtension:
                 min_yield_share=settings.getfloat("NEWSARCHIVE_MIN_YIELD_SHARE"),
                 warcinfo={
                     "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                    # Every https capture of this file passed certificate verification
+                    # (a page that did not was never fetched), or none was checked.
+                    "tls-certificates": "verified"
+                    if settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES")
+                    else "not verified",
                     "operator": settings.get("NEWSARCHIVE_CONTACT"),
                     "http-header-user-agent": settings.get("USER_AGENT"),
                 },

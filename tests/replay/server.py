@@ -4,7 +4,8 @@ real URLs from recorded files.
 The crawler needs no change to use it: Scrapy's HttpProxyMiddleware takes ``http_proxy``
 and ``https_proxy`` from the environment, as it would for any operator's proxy. Plain
 http requests arrive with absolute URLs; https arrives as CONNECT, answered with a
-throw-away self-signed certificate (Scrapy does not verify certificates by default).
+certificate for the host signed by the replay's own CA, which the crawler (verifying
+certificates) is told to trust with SSL_CERT_FILE=<port file>.ca.pem.
 URLs not in the route table answer 404. Responses are gzip-encoded when the client
 accepts it, as real servers do, so the crawler's WARCs hold encoded bodies.
 
@@ -161,40 +162,86 @@ TRAPS: list[re.Pattern[str]] = []
 GENERATORS: list[tuple[re.Pattern[str], object]] = []
 
 
-def self_signed_context(hostname: str = "replay.invalid") -> ssl.SSLContext:
-    """A throw-away certificate naming the host the client asked for (via SNI)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+class ReplayCA:
+    """The replay's own certificate authority, made at start: it signs a certificate for
+    each host the crawler asks for (by SNI). The crawler verifies certificates, so the
+    replay's clients trust this CA, and only it, by SSL_CERT_FILE (written next to the
+    port file): an explicit trust for the test, not verification turned off."""
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    with tempfile.TemporaryDirectory() as tmp:
-        cert_path, key_path = Path(tmp, "cert.pem"), Path(tmp, "key.pem")
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
+    def __init__(self) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "newsarchive replay CA")])
+        now = datetime.datetime.now(datetime.UTC)
+        self.cert = (
+            x509.CertificateBuilder()
+            .subject_name(self.name)
+            .issuer_name(self.name)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
             )
+            .sign(self.key, hashes.SHA256())
         )
-        context.load_cert_chain(cert_path, key_path)
-    return context
+
+    def pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+    def context(self, hostname: str) -> ssl.SSLContext:
+        """A server context with a certificate for ``hostname``, signed by this CA."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = datetime.datetime.now(datetime.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)]))
+            .issuer_name(self.name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .sign(self.key, hashes.SHA256())
+        )
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        with tempfile.TemporaryDirectory() as tmp:
+            cert_path, key_path = Path(tmp, "cert.pem"), Path(tmp, "key.pem")
+            cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + self.pem())
+            key_path.write_bytes(
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
+            context.load_cert_chain(cert_path, key_path)
+        return context
 
 
 class ReplayProxy:
@@ -205,7 +252,8 @@ class ReplayProxy:
         self.verbose = verbose
         self.conditional = conditional
         self.delay = 0.0
-        self.tls = self_signed_context()
+        self.ca = ReplayCA()
+        self.tls = self.ca.context("replay.invalid")
         self.tls.sni_callback = self._sni
         self._contexts: dict[str, ssl.SSLContext] = {}
         self.served: dict[str, int] = {}
@@ -213,7 +261,7 @@ class ReplayProxy:
     def _sni(self, sock: ssl.SSLObject, server_name: str | None, _context) -> None:
         if server_name:
             if server_name not in self._contexts:
-                self._contexts[server_name] = self_signed_context(server_name)
+                self._contexts[server_name] = self.ca.context(server_name)
             sock.context = self._contexts[server_name]
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -334,6 +382,11 @@ class ReplayProxy:
             raise ConnectionResetError("truncated on purpose")
 
 
+def ca_file(port_file: Path) -> Path:
+    """Where the replay writes its CA certificate: beside its port file."""
+    return port_file.with_name(port_file.name + ".ca.pem")
+
+
 async def serve(
     routes: dict[str, Route],
     host: str,
@@ -349,6 +402,7 @@ async def serve(
     bound = server.sockets[0].getsockname()[1]
     if port_file:
         port_file.parent.mkdir(parents=True, exist_ok=True)
+        ca_file(port_file).write_bytes(proxy.ca.pem())  # before the port: clients wait for it
         port_file.write_text(str(bound))
     print(
         f"replay: {len(routes)} URLs on http://{host}:{bound} "
