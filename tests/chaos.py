@@ -203,6 +203,53 @@ def kill(tmp: Path, sig: int = signal.SIGKILL) -> Outcome:
     )
 
 
+def no_archive(tmp: Path) -> Outcome:
+    """A crawl whose spool cannot be written (a file where the folder should be, as a
+    full or read-only disk would leave it): it must fetch nothing and exit 3."""
+    proc, replay = start_replay(tmp)
+    spool = tmp / "spool"
+    spool.write_text("not a folder")
+    env = replay.env(
+        ARCHIVE_URI=str(tmp / "archive"),
+        NEWSARCHIVE_SPOOL=str(spool),
+        NEWSARCHIVE_STATE=str(tmp / "state"),
+    )
+    try:
+        status = scrapy_crawl(env, "ecns", tmp / "crawl.log").wait(timeout=300)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    log = (tmp / "crawl.log").read_text()
+    failed = [f"exit {status}, not 3"] if status != 3 else []
+    if "'downloader/response_count'" in log:
+        failed.append("pages were fetched with no archive to keep them")
+    if (tmp / "archive" / "runs").exists():
+        failed.append("a run manifest was written")
+    return Outcome("no archive, no crawl", 0, 0, 0, failed)
+
+
+def hostile_bucket(tmp: Path) -> Outcome:
+    """`newsarchive download --with-warc` from a bucket whose manifest lists a key that
+    climbs out of the partition (an authorized_keys file) and whose record names a WARC
+    file outside OUT: nothing may be written outside OUT, the honest articles must be."""
+    from tests.test_hostile_archive import download, files_under, hostile_archive
+
+    bucket = tmp / "bucket" / "archive"
+    for key, data in hostile_archive().items():
+        path = Path(os.path.normpath(bucket / key))  # where a naive writer put it
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    before = files_under(tmp)
+    result = download(str(bucket), tmp / "work" / "out", "--with-warc")
+    written = files_under(tmp) - before
+    outside = sorted(p for p in written if not p.startswith("work/out/"))
+    failed = [f"wrote outside OUT: {', '.join(outside)}"] if outside else []
+    failed += [] if result.returncode == 1 else [f"exit {result.returncode}, not 1"]
+    exported = tmp / "work" / "out" / "articles.jsonl"
+    rows = len(exported.read_text().splitlines()) if exported.exists() else 0
+    return Outcome("hostile bucket", 2, rows, 0, failed)
+
+
 def s3_env() -> dict[str, str] | None:
     if not os.environ.get("S3_TEST_ENDPOINT"):
         return None
@@ -355,6 +402,8 @@ def main() -> int:
         outcomes.append(hostile(folder("hostile")))
         outcomes.append(kill(folder("kill"), signal.SIGKILL))
         outcomes.append(kill(folder("term"), signal.SIGTERM))
+        outcomes.append(no_archive(folder("no-archive")))
+        outcomes.append(hostile_bucket(folder("hostile-bucket")))
         s3 = s3_env()
         if s3 is None:
             print("chaos: no S3 server (S3_TEST_ENDPOINT); run `make chaos`", file=sys.stderr)

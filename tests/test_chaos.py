@@ -49,6 +49,15 @@ def test_a_crawl_interrupted_mid_way_completes_on_restart(tmp_path, sig):
         assert outcome.details["victim_status"] == 4
 
 
+def test_a_crawl_with_no_archive_fetches_nothing_and_exits_3(tmp_path):
+    assert chaos.no_archive(tmp_path).failed == []
+
+
+def test_a_hostile_bucket_writes_nothing_outside_out_and_keeps_the_honest_articles(tmp_path):
+    outcome = chaos.hostile_bucket(tmp_path)
+    assert (outcome.failed, outcome.archived, outcome.lost) == ([], 2, 0)
+
+
 @pytest.fixture(scope="module")
 def outage(tmp_path_factory, s3_env):
     return chaos.outage(tmp_path_factory.mktemp("outage"), s3_env)

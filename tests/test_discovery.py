@@ -264,3 +264,33 @@ def test_a_malformed_date_argument_says_which_and_the_form():
 def test_since_after_until_is_refused():
     with pytest.raises(ValueError, match="is after"):
         spider(EcnsSpider, since="2024-01-02", until="2024-01-01")
+
+
+def feed(url: str, body: bytes, content_type: str = "application/rss+xml; charset=utf-8"):
+    return XmlResponse(
+        url=url, body=body, headers={"Content-Type": content_type}, request=Request(url)
+    )
+
+
+def test_a_gbk_feed_labelled_utf8_gives_its_titles():
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss><channel><item>'
+        "<title>中国新闻</title>"
+        "<link>https://www.ecns.cn/news/politics/2026-09-01/detail-ihaaaaaa1111111.shtml</link>"
+        "</item></channel></rss>"
+    ).encode("gbk")
+    (request,) = spider(EcnsSpider).parse_feed(feed(ECNS_FEED[0], body))
+    assert request.meta["discovered"]["title"] == "中国新闻"
+
+
+def test_an_atom_entry_link_is_resolved_against_its_xml_base():
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        b'xml:base="https://www.ecns.cn/news/"><entry xml:base="politics/">'
+        b'<title>T</title><link href="2026-09-01/detail-ihaaaaaa1111111.shtml"/>'
+        b"<updated>2026-09-01T10:00:00Z</updated></entry></feed>"
+    )
+    (request,) = spider(EcnsSpider).parse_feed(feed("https://www.ecns.cn/rss/atom.xml", body))
+    assert request.url == (
+        "https://www.ecns.cn/news/politics/2026-09-01/detail-ihaaaaaa1111111.shtml"
+    )

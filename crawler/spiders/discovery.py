@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -29,6 +30,7 @@ from scrapy.utils.sitemap import Sitemap
 from crawler.extensions.archive import ArchiveExtension
 from newsarchive import profiles
 from newsarchive.archive import layout
+from newsarchive.decode import decode_html
 from newsarchive.items import ArticlePage, CapturedPage, PageGone, PageUnchanged
 from newsarchive.state import CrawlStateStore
 from newsarchive.urls import article_like, identity, maybe_canonical, url_day
@@ -58,6 +60,27 @@ def sitemap_body(body: bytes) -> bytes:
     if len(xml) > SITEMAP_MAX_BYTES or inflater.unconsumed_tail:
         raise SitemapTooLarge(f"over {SITEMAP_MAX_BYTES:,} bytes when inflated")
     return xml
+
+
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+
+
+def feed_text(response: TextResponse) -> str:
+    """The feed's XML as text, decoded as pages are (newsarchive.decode): a GBK feed
+    labelled UTF-8 gives its titles, not replacement characters. (lxml takes no
+    encoding declaration in text, so it goes.)"""
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+    text, _, _ = decode_html(response.body, content_type)
+    return _XML_DECLARATION.sub("", text, count=1)
+
+
+def entry_base(entry: scrapy.Selector, url: str) -> str:
+    """What a relative link in a feed entry is relative to: the nearest xml:base (Atom),
+    itself resolved against the feed's URL, else the feed's URL."""
+    bases = entry.xpath("ancestor-or-self::*/@base").getall()  # (namespaces removed)
+    for base in bases:
+        url = urljoin(url, base.strip())
+    return url
 
 
 class NewsSitemap(Sitemap):
@@ -375,7 +398,7 @@ class DiscoverySpider(scrapy.Spider):
             # A feed served as bytes of no text type (an image, an archive): no entries.
             self.crawler.stats.inc_value("discovery/feed_not_text")
             return
-        selector = scrapy.Selector(response, type="xml")
+        selector = scrapy.Selector(text=feed_text(response), type="xml")
         selector.remove_namespaces()
         entries = selector.xpath("//item | //entry")
         if not entries:
@@ -398,7 +421,7 @@ class DiscoverySpider(scrapy.Spider):
                 days.append(day)
             title = (entry.xpath("title/text()").get() or "").strip()
             request = self.article_request(
-                link, "feed", base=response.url, date=stamp, day=day, title=title
+                link, "feed", base=entry_base(entry, response.url), date=stamp, day=day, title=title
             )
             if request:
                 yield request
