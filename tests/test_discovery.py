@@ -294,3 +294,17 @@ def test_an_atom_entry_link_is_resolved_against_its_xml_base():
     assert request.url == (
         "https://www.ecns.cn/news/politics/2026-09-01/detail-ihaaaaaa1111111.shtml"
     )
+
+
+def test_an_entity_bomb_feed_yields_nothing_and_is_counted():
+    laughs = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{n} "' + f"&lol{n - 1 if n > 2 else ''};" * 10 + '">' for n in range(2, 10)
+    )
+    body = (
+        f"<!DOCTYPE lolz [{laughs}]><rss><channel><item><title>&lol9;</title>"
+        "<link>https://www.ecns.cn/news/politics/2026-09-01/detail-ihaaaaaa1111111.shtml</link>"
+        "</item></channel></rss>"
+    ).encode()
+    ecns = spider(EcnsSpider)
+    assert list(ecns.parse_feed(feed(ECNS_FEED[0], body))) == []
+    assert ecns.crawler.stats.get_value("discovery/bad_feed/no_links") == 1

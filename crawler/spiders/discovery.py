@@ -405,6 +405,7 @@ class DiscoverySpider(scrapy.Spider):
             self.crawler.stats.inc_value("discovery/bad_feed")
             self.logger.warning("no items in feed %s", response.url)
         days: list[date] = []
+        linked = 0
         for entry in entries:
             link = (
                 entry.xpath("link/text()").get()
@@ -413,6 +414,7 @@ class DiscoverySpider(scrapy.Spider):
             ).strip()
             if not link:
                 continue
+            linked += 1
             stamp = entry.xpath(
                 "pubDate/text() | published/text() | updated/text() | date/text()"
             ).get()
@@ -425,6 +427,12 @@ class DiscoverySpider(scrapy.Spider):
             )
             if request:
                 yield request
+        if entries and not linked:
+            # Items the parser could not read whole (an entity bomb cut short, a broken
+            # template): as good as no feed, and said so.
+            self.crawler.stats.inc_value("discovery/bad_feed")
+            self.crawler.stats.inc_value("discovery/bad_feed/no_links")
+            self.logger.warning("feed %s: %d items, none with a link", response.url, len(entries))
         channel = selector.xpath(
             "//channel/lastBuildDate/text() | //channel/pubDate/text() | /feed/updated/text()"
         ).get()
