@@ -45,7 +45,10 @@ class ArticlePipeline:
 
         self.pool = make_pool(self.workers)
         concurrent.futures.wait(warm_up(self.pool, self.workers))
-        self.slots = asyncio.Semaphore(worker_count(self.workers))
+        # Two pages per worker: one extracting, one waiting in the pool's queue, so a
+        # worker never idles for the reactor's round trip, and a page's clock runs for
+        # at most one page ahead of it.
+        self.slots = asyncio.Semaphore(2 * worker_count(self.workers))
         # A second SIGTERM (or Ctrl-C) stops the reactor without closing the spider: the
         # workers must go then too, or the interpreter's exit waits for a busy one.
         # (typed as the IReactorCore interface, whose methods take no self)
@@ -104,11 +107,11 @@ class ArticlePipeline:
     async def _extract(self, item: ArticlePage, retried: bool = False):
         """The page's record from a worker, within the time budget.
 
-        No more pages go to the pool than it has workers, so a page's clock runs while
-        it is extracted, not while it waits behind others. Over budget (or a worker
-        dead of a crash), the pool is killed (the executor cannot stop one worker) and
-        replaced; the pages that were extracting beside the culprit are not at fault
-        and are tried once more."""
+        No more than two pages a worker go to the pool, so a page's clock runs while
+        it is extracted (and while at most one page ahead of it is), not behind a
+        queue. Over budget (or a worker dead of a crash), the pool is killed (the
+        executor cannot stop one worker) and replaced; the pages that were extracting
+        beside the culprit are not at fault and are tried once more."""
         async with self.slots:
             pool = self.pool
             assert pool is not None
