@@ -61,9 +61,10 @@ class WarcCaptureMiddleware:
             self._extension = self.crawler.get_extension(ArchiveExtension)
         return self._extension.session if self._extension else None
 
-    def _check_headers(self, response: Response) -> None:
-        """Refuse a response whose headers no web server sends (48 MB of them were once
-        archived whole): DOWNLOAD_MAXSIZE bounds bodies only."""
+    def _checked_headers(self, response: Response) -> list[tuple[str, str]]:
+        """The response's headers, as the WARC record holds them; refused when no web
+        server sends so many (48 MB of them were once archived whole): DOWNLOAD_MAXSIZE
+        bounds bodies only."""
         fields = _headers(response.headers)
         count = len(fields)
         size = sum(len(name) + len(value) + 4 for name, value in fields)
@@ -74,6 +75,7 @@ class WarcCaptureMiddleware:
                 f"{self.max_headers} or NEWSARCHIVE_MAX_HEADER_BYTES {self.max_header_bytes:,}); "
                 "not archived",
             )
+        return fields
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         extension = self._extension or self.crawler.get_extension(ArchiveExtension)
@@ -84,14 +86,14 @@ class WarcCaptureMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        self._check_headers(response)
+        response_headers = self._checked_headers(response)
         session = self.session
         if session is None:
             self.stats.inc_value("capture/no_archive")
             return response
         # This thread's CPU only: the pool's feeder and the upload threads run meanwhile.
         started = time.thread_time()
-        revisit = capture(session.warc, request, response)
+        revisit = capture(session.warc, request, response, response_headers)
         self.stats.inc_value("timing/warc_us", int((time.thread_time() - started) * 1e6))
         self.stats.inc_value("capture/records")
         self.stats.inc_value("capture/bytes", len(response.body))
@@ -118,7 +120,9 @@ def _revisit_of(request: Request, response: Response, digest: str) -> Revisit | 
     return None
 
 
-def capture(writer, request: Request, response: Response) -> bool:
+def capture(
+    writer, request: Request, response: Response, response_headers: list[tuple[str, str]]
+) -> bool:
     """Write the exchange; leave the WARC pointer and HTTP validators in request.meta.
     Returns whether it was written as a revisit."""
     parsed = urlparse_cached(request)
@@ -145,7 +149,7 @@ def capture(writer, request: Request, response: Response) -> bool:
         protocol=response.protocol or "HTTP/1.1",
         status=response.status,
         reason=_reason(response.status),
-        response_headers=_headers(response.headers),
+        response_headers=response_headers,
         body=response.body,
         ip_address=ip,
         revisit=revisit,
