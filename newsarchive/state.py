@@ -130,19 +130,18 @@ class CrawlState:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self.set_aside: Path | None = None
         try:
             self._db = self._open(path)
         except sqlite3.DatabaseError as exc:
-            self.set_aside = path.with_name(f"{path.name}.unusable-{int(time.time())}")
-            path.rename(self.set_aside)
+            set_aside = path.with_name(f"{path.name}.unusable-{int(time.time())}")
+            path.rename(set_aside)
             for suffix in ("-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             logger.warning(
                 "crawl state %s is unusable (%s): set aside as %s, rebuilt from the archive",
                 path,
                 exc,
-                self.set_aside.name,
+                set_aside.name,
             )
             self._db = self._open(path)
 
