@@ -12,9 +12,10 @@ from warcio.archiveiterator import ArchiveIterator
 from corpus.reader import ArchiveReader
 from corpus.terminal import printable
 from newsarchive.archive.article_files import recency
-from newsarchive.archive.article_index import read_index, url_identity
+from newsarchive.archive.article_index import read_index
 from newsarchive.archive.warc import WarcPointer, read_record
 from newsarchive.decode import decode_html
+from newsarchive.urls import maybe_identity
 
 
 class Ambiguous(ValueError):
@@ -27,7 +28,7 @@ def _matcher(wanted: str) -> Callable[[str, str | None, str | None], bool]:
     as one page (http or https, host case, tracking parameters, escapes; the fetched or
     the canonical URL), else an id or the start of one."""
     if "://" in wanted or wanted.startswith("//"):
-        key = url_identity(wanted)
+        key = maybe_identity(wanted)
         return lambda _id, url, canonical: key is not None and key in (url, canonical)
     prefix = wanted.strip().lower()
     return lambda id_, _url, _canonical: id_.startswith(prefix)
@@ -67,7 +68,7 @@ def _located(reader: ArchiveReader, match, sources: list[str] | None) -> list[di
 
 def _matches(match, record: dict) -> bool:
     return isinstance(record.get("id"), str) and match(
-        record["id"], url_identity(record.get("url")), url_identity(record.get("canonical_url"))
+        record["id"], maybe_identity(record.get("url")), maybe_identity(record.get("canonical_url"))
     )
 
 

@@ -82,6 +82,15 @@ def maybe_canonical(url: str, base: str | None = None) -> str | None:
         return None
 
 
+def maybe_identity(url: object) -> str | None:
+    """:func:`identity` of a URL as a record or a reader gives it, or None for anything
+    that is not a web URL (or not a string)."""
+    try:
+        return identity(url) if isinstance(url, str) else None
+    except NotAWebUrl:
+        return None
+
+
 # A calendar day in a path, in every shape the outlets use: 2026-09-25, 20260916,
 # 2026-08/14, 202307/14, 2020/07-04.
 URL_DATE = re.compile(

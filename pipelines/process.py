@@ -15,11 +15,10 @@ from typing import Any, cast
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newsarchive.archive.article_index import url_identity
 from newsarchive.items import ArticlePage, PageUnchanged
 from newsarchive.record import ArticleRecord, versioned
 from newsarchive.state import CrawlStateStore, next_version
-from newsarchive.urls import maybe_canonical
+from newsarchive.urls import maybe_canonical, maybe_identity
 from pipelines.article import article_id, timed_build_article
 from pipelines.extract import ExtractionFailed
 from pipelines.pool import kill_pool, make_pool, warm_up, worker_count
@@ -157,9 +156,9 @@ class ArticlePipeline:
         held = [p for p in map(state.get, others) if p is not None and p.status != "deleted"]
         if not held:
             return record
-        mine = url_identity(record["url"])
-        latest = max(held, key=lambda p: (url_identity(p.url) == mine, p.version))
-        if url_identity(latest.url) == mine or latest.content_sha256 == record["content_sha256"]:
+        mine = maybe_identity(record["url"])
+        latest = max(held, key=lambda p: (maybe_identity(p.url) == mine, p.version))
+        if maybe_identity(latest.url) == mine or latest.content_sha256 == record["content_sha256"]:
             item.known = dataclasses.asdict(latest)
             return record
         self.stats.inc_value("article/id_collision")

@@ -26,16 +26,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from newsarchive.archive import layout
-from newsarchive.urls import NotAWebUrl, identity
-
-
-def url_identity(url: object) -> str | None:
-    """The identity of a URL as a record or a reader gives it; None for anything that is
-    not a web URL."""
-    try:
-        return identity(url) if isinstance(url, str) else None
-    except NotAWebUrl:
-        return None
+from newsarchive.urls import maybe_identity
 
 
 @dataclass(frozen=True)
@@ -50,8 +41,8 @@ class IndexEntry:
     def of(cls, record: dict[str, Any], key: str, line: int) -> IndexEntry:
         return cls(
             str(record.get("id")),
-            url_identity(record.get("url")),
-            url_identity(record.get("canonical_url")),
+            maybe_identity(record.get("url")),
+            maybe_identity(record.get("canonical_url")),
             key,
             line,
         )
