@@ -172,14 +172,8 @@ def recent_yields(storage: Storage, source: str, count: int = RECENT_RUNS) -> li
     )
     yields: list[int] = []
     for key in keys:
-        try:
-            document = json.loads(storage.get_bytes(key))
-        except (StorageError, ValueError):
-            continue
-        if not isinstance(document, dict) or document.get("status") not in (
-            "finished",
-            "degraded",
-        ):
+        document = read_manifest(storage, key).manifest
+        if document is None or document["status"] not in ("finished", "degraded"):
             continue
         stats = document.get("stats")
         if isinstance(stats, dict):
@@ -311,33 +305,29 @@ class ManifestRead:
     problem: str | None = None
 
 
+def read_manifest(storage: Storage, key: str) -> ManifestRead:
+    """One run manifest, or why it cannot be used (unreadable, not JSON, not an object,
+    malformed): the one way every reader reads a manifest."""
+    try:
+        document = json.loads(storage.get_bytes(key))
+    except StorageError as exc:
+        return ManifestRead(key, None, f"{key}: unreadable run manifest: {exc}")
+    except ValueError as exc:
+        return ManifestRead(key, None, f"{key}: damaged run manifest (not JSON: {exc})")
+    if not isinstance(document, dict):
+        return ManifestRead(key, None, f"{key}: not a run manifest (not an object)")
+    wrong = malformed(document)
+    if wrong:
+        return ManifestRead(key, None, f"{key}: malformed run manifest: {wrong}")
+    return ManifestRead(key, document)
+
+
 def read_manifests(storage: Storage) -> list[ManifestRead]:
-    """Every run manifest of the archive, oldest run first; one that cannot be read or
-    is not a JSON object carries its problem instead (and sorts first)."""
-    found = []
-    for obj in storage.list("runs/"):
-        if not obj.key.endswith(".json"):
-            continue
-        try:
-            document = json.loads(storage.get_bytes(obj.key))
-        except StorageError as exc:
-            found.append(ManifestRead(obj.key, None, f"{obj.key}: unreadable run manifest: {exc}"))
-            continue
-        except ValueError as exc:
-            found.append(
-                ManifestRead(obj.key, None, f"{obj.key}: damaged run manifest (not JSON: {exc})")
-            )
-            continue
-        if not isinstance(document, dict):
-            found.append(
-                ManifestRead(obj.key, None, f"{obj.key}: not a run manifest (not an object)")
-            )
-            continue
-        wrong = malformed(document)
-        if wrong:
-            found.append(ManifestRead(obj.key, None, f"{obj.key}: malformed run manifest: {wrong}"))
-            continue
-        found.append(ManifestRead(obj.key, document))
+    """Every run manifest of the archive, oldest run first; one that cannot be read
+    carries its problem instead (and sorts first)."""
+    found = [
+        read_manifest(storage, o.key) for o in storage.list("runs/") if o.key.endswith(".json")
+    ]
     return sorted(found, key=lambda m: str((m.manifest or {}).get("started_at", "")))
 
 
