@@ -37,6 +37,10 @@ def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
+# Shared address space (carrier-grade NAT), where some providers serve cloud metadata.
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+
+
 def address_class(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     mapped = getattr(ip, "ipv4_mapped", None)
     if mapped is not None:
@@ -56,7 +60,6 @@ def address_class(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | No
     return None
 
 
-_SHARED = ipaddress.ip_network("100.64.0.0/10")
 # Answers are kept this long, no longer: a name that pointed to a public address may
 # be pointed somewhere else later (DNS rebinding), and the guard must see that.
 DNS_TTL_SECONDS = 300.0
