@@ -285,6 +285,12 @@ def main() -> int:
         default=120_000,
         help="records of the generated archive the read side is measured on (0: skip)",
     )
+    parser.add_argument(
+        "--no-big-sitemap",
+        dest="big_sitemap",
+        action="store_false",
+        help="skip the memory of queueing a 300,000-URL sitemap (bench/big_sitemap.py)",
+    )
     parser.add_argument("--write", metavar="FILE", help="also write the results to FILE")
     args = parser.parse_args()
     results = []
@@ -332,6 +338,11 @@ def main() -> int:
             check=True,
         )
         lines += ["", read.stdout.strip()]
+    if args.big_sitemap:
+        big = subprocess.run(
+            [sys.executable, "-m", "bench.big_sitemap"], capture_output=True, text=True
+        )
+        lines += ["", big.stdout.strip() or f"bench.big_sitemap failed: {big.stderr[-500:]}"]
     print("\n".join(lines))
     if args.write:
         write_doc(Path(args.write), lines)

@@ -1,7 +1,14 @@
-"""The distributed frontier: scrapy-redis's scheduler, made safe against a worker that is
-killed, and the seeds read from Redis in a way Scrapy ≥ 2.13 calls.
+"""The crawl's schedulers: one for a single machine, whose queue lives on disk, and the
+distributed frontier on Redis.
 
-scrapy-redis pops a request from the shared queue and forgets it: a worker killed with
+A single machine (:class:`DiskScheduler`): Scrapy keeps every queued request in memory
+unless a job folder is set, and one sitemap of 300,000 URLs queued at once took a crawl
+to a gigabyte. Every run therefore gets a job folder of its own under the state folder,
+and requests past the first NEWSARCHIVE_MEMORY_QUEUE wait there on disk.
+
+The distributed frontier (:class:`ReliableScheduler`): scrapy-redis's scheduler, made safe
+against a worker that is killed, and the seeds read from Redis in a way Scrapy ≥ 2.13
+calls. scrapy-redis pops a request from the shared queue and forgets it: a worker killed with
 requests in flight would lose them for the rest of the run. Here each worker also keeps
 what it popped in its own in-flight hash until the request's callback output has been
 handled (its items stored), and refreshes a heartbeat key that expires if it dies. A
@@ -16,11 +23,17 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import socket
+import tempfile
 import time
+from pathlib import Path
 
 from scrapy import Request, signals
+from scrapy.core.scheduler import Scheduler as ScrapyScheduler
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.job import job_dir
+from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.request_codec import RefusedEntry
@@ -30,6 +43,80 @@ logger = logging.getLogger(__name__)
 
 def worker_id() -> str:
     return f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
+
+
+class DiskScheduler(ScrapyScheduler):
+    """Scrapy's own scheduler, its queue spilling to disk past a bound.
+
+    The first ``NEWSARCHIVE_MEMORY_QUEUE`` requests waiting wait in memory: an ordinary
+    run never pays for pickling (about 0.1 ms a request, bench/big_sitemap.py). Past
+    that they go to Scrapy's disk queue, and memory stays bounded whatever a sitemap
+    lists. Memory is served first, as Scrapy's scheduler always does.
+
+    Without ``JOBDIR`` the run's queue is a folder made for it under
+    ``<NEWSARCHIVE_STATE>/frontier/``, deleted when the run closes; the folder of a run
+    that was killed is deleted by the next run (its process is gone). The queue holds
+    pickled requests, as Scrapy's ``JOBDIR`` queues do: it is the crawl's own file in the
+    operator's own folder, not data that arrives from elsewhere (the shared Redis
+    frontier, which others can write, holds JSON: crawler.request_codec). With
+    ``JOBDIR`` set, Scrapy's pause-and-resume folder is used and kept, as Scrapy does."""
+
+    own_folder: str | None = None
+    memory_bound: int = 10_000
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        folder = job_dir(settings)
+        own = folder is None
+        if own:
+            folder = run_folder(Path(settings.get("NEWSARCHIVE_STATE")) / "frontier")
+        dupefilter = build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler)
+        scheduler = cls(
+            dupefilter=dupefilter,
+            jobdir=folder,
+            dqclass=load_object(settings["SCHEDULER_DISK_QUEUE"]),
+            mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
+            logunser=settings.getbool("SCHEDULER_DEBUG"),
+            stats=crawler.stats,
+            pqclass=load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
+            crawler=crawler,
+        )
+        scheduler.own_folder = folder if own else None
+        scheduler.memory_bound = settings.getint("NEWSARCHIVE_MEMORY_QUEUE")
+        return scheduler
+
+    def _dqpush(self, request: Request) -> bool:
+        if len(self.mqs) < self.memory_bound:
+            return False  # Scrapy then queues it in memory
+        return super()._dqpush(request)
+
+    def close(self, reason: str):
+        result = super().close(reason)
+        if self.own_folder is not None:
+            shutil.rmtree(self.own_folder, ignore_errors=True)
+        return result
+
+
+def run_folder(parent: Path) -> str:
+    """A new folder for this run's queue, named for the process that owns it; the
+    folders of processes that no longer exist (killed runs) are deleted first."""
+    parent.mkdir(parents=True, exist_ok=True)
+    for old in parent.glob("run-*-*"):
+        pid = old.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=parent)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def keys(settings, source: str) -> dict[str, str]:

@@ -53,6 +53,11 @@ COOKIES_ENABLED = False
 DOWNLOAD_VERIFY_CERTIFICATES = True
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 2
+# Past this many queued requests the queue spills to disk, in a folder of the run's own
+# under NEWSARCHIVE_STATE: a sitemap of 300,000 URLs queued in memory took a crawl to a
+# gigabyte (bench/big_sitemap.py). A queued request takes about 3 KB in memory.
+SCHEDULER = "crawler.scheduler.DiskScheduler"
+NEWSARCHIVE_MEMORY_QUEUE = int(os.environ.get("NEWSARCHIVE_MEMORY_QUEUE", "10000"))
 # Scrapy starts CONCURRENT_ITEMS tasks for the output of every response (default 100);
 # an article page yields one item, so 100 tasks a page were most of the reactor's work.
 # Items of different pages still run in parallel (the extraction pool decides).

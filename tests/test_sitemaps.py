@@ -40,3 +40,21 @@ def test_a_crawl_finds_the_articles_of_a_gzipped_sitemap(local_run, tmp_path):
     found = manifest["stats"].get("discovery/articles_from_sitemap")
     assert found == plain["stats"]["discovery/articles_from_sitemap"]
     assert "discovery/bad_sitemap" not in manifest["stats"]
+
+
+@pytest.mark.e2e
+def test_requests_past_the_memory_bound_wait_on_disk_and_are_all_fetched(tmp_path):
+    result = crawl_overlay(
+        tmp_path, "routes-bigsitemap.yaml", source="cgtn", NEWSARCHIVE_MEMORY_QUEUE="50"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    (manifest,) = [json.loads(p.read_text()) for p in (tmp_path / "archive/runs").glob("*")]
+    stats = manifest["stats"]
+    assert stats["discovery/articles_from_sitemap"] == 300
+    assert stats["scheduler/enqueued/disk"] > 0
+    assert (
+        stats["scheduler/enqueued/disk"] + stats["scheduler/enqueued/memory"]
+        == (stats["scheduler/enqueued"])
+    )
+    assert stats["scheduler/dequeued"] == stats["scheduler/enqueued"]
+    assert list((tmp_path / "state/frontier").iterdir()) == []

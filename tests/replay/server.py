@@ -55,7 +55,9 @@ def generated(spec: dict) -> tuple[bytes, dict[str, str]]:
     """Bodies too big or too odd to keep as files: ``{kind: big|binary|gzip_bomb|paragraphs,
     size}``, or derived from a fixture: ``{kind: gbk_as_utf8|invalid_utf8, file}``,
     ``{kind: unclosed_scripts, file, count}``; answers with floods of headers:
-    ``{kind: header_flood, count}``, ``{kind: cookie_flood, count, body}``."""
+    ``{kind: header_flood, count}``, ``{kind: cookie_flood, count, body}``; a sitemap of
+    ``count`` article URLs made from ``url`` (``{n}`` numbers them), dated ``date``:
+    ``{kind: sitemap, count, url, date}``."""
     import random
 
     kind = spec["kind"]
@@ -95,6 +97,17 @@ def generated(spec: dict) -> tuple[bytes, dict[str, str]]:
     if kind == "gzip_file":
         # A fixture served as a .gz file (no Content-Encoding), as sitemaps often are.
         return gzip.compress((FIXTURES / spec["file"]).read_bytes(), mtime=0), {}
+    if kind == "sitemap":
+        entry = "<url><loc>{loc}</loc><lastmod>{date}</lastmod></url>\n"
+        entries = "".join(
+            entry.format(loc=spec["url"].format(n=n), date=spec["date"])
+            for n in range(int(spec["count"]))
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{entries}</urlset>\n"
+        ).encode(), {}
     if kind == "gzip_bomb":
         compressor = gzip.compress(b"\0" * size, compresslevel=9, mtime=0)
         return compressor, {"Content-Encoding": "gzip"}
