@@ -68,6 +68,10 @@ CONCURRENT_ITEMS = 8
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
+# The address guard's check is made again where Twisted resolves a name to connect, so a
+# name that answers differently the second time (DNS rebinding) is still refused.
+TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
+
 # --- Archive -------------------------------------------------------------------------
 # Where the archive lives: a local folder or s3://bucket/prefix.
 ARCHIVE_URI = os.environ.get("ARCHIVE_URI", "archive")

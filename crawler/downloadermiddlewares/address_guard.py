@@ -9,6 +9,8 @@ reason (``scope/refused/<reason>``). IP literals in any form the OS accepts (``0
 ``2130706433``) are checked; host names are resolved and checked when the crawler
 connects directly; behind a proxy the proxy resolves them. ``NEWSARCHIVE_ALLOW_PRIVATE=1``
 lifts the address check (a crawl of an intranet mirror); the scheme check stays.
+Twisted resolves the name again to connect: crawler/resolver.py checks that answer too,
+so a name that rebinds between the two lookups is still refused.
 """
 
 from __future__ import annotations
