@@ -187,8 +187,12 @@ class ArchiveSession:
         self.warc.close()
         self.articles.close()
         errors = self.spool.wait()
+        # Once the storage has failed, this run calls it no more: a hung endpoint would
+        # hold the end of the run one more bounded call for the history and one for
+        # the manifest, which waits in the spool like the other files.
+        down = self.spool.storage_down
         try:
-            recent = recent_yields(self.storage, self.source)
+            recent = [] if down else recent_yields(self.storage, self.source)
         except StorageError:
             recent = []  # judged without the history; the storage error is reported anyway
         self.status, self.status_reason = judge_run(
@@ -204,6 +208,8 @@ class ArchiveSession:
             status=self.status, stats=stats, errors=errors, why=self.status_reason
         )
         try:
+            if down:
+                raise StorageError(f"{self.manifest.key} not attempted: the storage failed")
             self.storage.put_bytes(manifest, self.manifest.key)
         except StorageError as exc:
             errors.append(str(exc))

@@ -268,9 +268,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def outage(tmp: Path, s3: dict[str, str], seconds: float = 30.0) -> Outcome:
+def outage(tmp: Path, s3: dict[str, str], seconds: float = 30.0, *, hang: bool = False) -> Outcome:
     """The S3 endpoint goes away for `seconds` while the crawl is writing, then comes
-    back; the next run must upload what the first left in the spool."""
+    back; the next run must upload what the first left in the spool. With ``hang`` the
+    endpoint stays up and stops answering instead (connections accepted, never answered):
+    the first run must still end, in a time its bounds set (an S3 call's read timeout,
+    here 5 s, and the upload deadline, here 30 s), and the next run upload what it left."""
     from newsarchive.storage.s3 import S3Storage
 
     port = free_port()
@@ -285,8 +288,10 @@ def outage(tmp: Path, s3: dict[str, str], seconds: float = 30.0) -> Outcome:
     prefix = f"chaos-outage-{time.time_ns()}"
     creds = {k: v for k, v in s3.items() if k not in ("bucket", "AWS_ENDPOINT_URL")}
     proc, replay = start_replay(tmp, None, "--delay", "0.2")
+    bounds = {"NEWSARCHIVE_S3_READ_TIMEOUT": "5", "NEWSARCHIVE_UPLOAD_DEADLINE": "30"}
     env = replay.env(
         **creds,
+        **(bounds if hang else {}),
         AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}",
         ARCHIVE_URI=f"s3://{s3['bucket']}/{prefix}",
         NEWSARCHIVE_SPOOL=str(tmp / "spool"),
@@ -302,16 +307,23 @@ def outage(tmp: Path, s3: dict[str, str], seconds: float = 30.0) -> Outcome:
         deadline = time.time() + 60
         while time.time() < deadline and not first_article_written(tmp / "spool"):
             time.sleep(0.05)
-        door.kill()  # the endpoint goes away, mid-crawl
-        door.wait()
+        if hang:
+            door.send_signal(signal.SIGUSR1)  # the endpoint stops answering, mid-crawl
+        else:
+            door.kill()  # the endpoint goes away, mid-crawl
+            door.wait()
         down_at = time.monotonic()
         first_status = first.wait(timeout=600)
+        ended_after = time.monotonic() - down_at
         time.sleep(max(0.0, seconds - (time.monotonic() - down_at)))
         spooled = sorted(
             p.relative_to(tmp / "spool").as_posix()
             for p in (tmp / "spool").rglob("*")
             if p.is_file() and not p.name.endswith(".lock")
         )
+        if hang:
+            door.kill()
+            door.wait()
         door = gate()  # and comes back
         time.sleep(0.5)
         second_status = scrapy_crawl(env, "xinhua", tmp / "after-outage.log").wait(timeout=600)
@@ -331,13 +343,20 @@ def outage(tmp: Path, s3: dict[str, str], seconds: float = 30.0) -> Outcome:
         path.write_bytes(storage.get_bytes(key))
         if warcio_check(path).returncode != 0:
             failed.append(f"{key} fails warcio check")
+    name = "S3 endpoint hangs" if hang else f"S3 outage {seconds:.0f} s"
     return Outcome(
-        f"S3 outage {seconds:.0f} s",
+        name,
         len(EXPECTED_ARTICLES["xinhua"]),
         archived,
         duplicated,
         failed,
-        {"first_status": first_status, "spooled": spooled, "storage": storage, "tmp": tmp},
+        {
+            "first_status": first_status,
+            "ended_after": ended_after,
+            "spooled": spooled,
+            "storage": storage,
+            "tmp": tmp,
+        },
     )
 
 
@@ -411,6 +430,7 @@ def main() -> int:
         run = outage(folder("outage"), s3)
         outcomes.append(run)
         outcomes.append(secrets(run, s3))
+        outcomes.append(outage(folder("hang"), s3, hang=True))
     print(table(outcomes))
     bad = any(o.lost or o.duplicated or o.failed for o in outcomes)
     return 1 if bad else 0

@@ -95,6 +95,30 @@ def test_the_credential_search_finds_a_planted_secret(outage, s3_env):
         planted.unlink()
 
 
+@pytest.fixture(scope="module")
+def hang(tmp_path_factory, s3_env):
+    return chaos.outage(tmp_path_factory.mktemp("hang"), s3_env, hang=True)
+
+
+@pytest.mark.s3
+def test_an_endpoint_that_stops_answering_ends_the_crawl_with_exit_3(hang):
+    assert hang.details["first_status"] == 3
+    assert any(path.endswith(".warc.gz") for path in hang.details["spooled"])
+
+
+@pytest.mark.s3
+def test_a_crawl_held_by_a_hung_endpoint_ends_within_its_bounds(hang):
+    # Unbounded, this crawl was held 550 s. Here: a 5 s read timeout, 3 tries a call and
+    # a 30 s upload deadline, after which the remaining files wait for the next run.
+    assert hang.details["ended_after"] < 180
+
+
+@pytest.mark.s3
+def test_what_a_hung_endpoint_kept_from_storage_the_next_run_uploads(hang):
+    assert hang.failed == []
+    assert (hang.lost, hang.duplicated) == (0, 0)
+
+
 def test_the_chaos_table_sums_up():
     rows = [chaos.Outcome("a", 4, 4, 0), chaos.Outcome("b", 3, 2, 1, ["exit 3"])]
     assert chaos.table(rows).splitlines()[-1] == (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class S3Storage(Storage):
             config = Config(
                 retries={"max_attempts": 3, "mode": "standard"},
                 connect_timeout=5,
-                read_timeout=30,
+                read_timeout=float(os.environ.get("NEWSARCHIVE_S3_READ_TIMEOUT", "30")),
                 signature_version=None if sign else UNSIGNED,
             )
             client = session.client(

@@ -57,9 +57,10 @@ class Spool:
         self.attempts = attempts
         self.backoff = backoff
         self.deadline = deadline
-        # Set once a file has used up its attempts: the storage is down, and every later
-        # file gets one attempt instead of minutes of retries, so that a hung endpoint
-        # delays the end of a run by one file's deadline, not by one per file.
+        # Set once a file has used up its attempts: the storage is down, and later files
+        # are not attempted (they wait in the spool, and the next run uploads them
+        # first), so that a hung endpoint delays the end of a run by one file's
+        # deadline, not by one S3 call (3 tries of 30 s) per file.
         self.storage_down = False
         self.errors: list[str] = []
         self._lock = threading.Lock()
@@ -130,6 +131,10 @@ class Spool:
         path = self.path_for(key)
         sha256 = sha256_file(path)
         size = path.stat().st_size
+        if self.storage_down:
+            why = f"{key} not attempted: the storage failed earlier in this run"
+            self._give_up(key, size, sha256, f"{why} (kept at {path})")
+            return None
         delay = self.backoff
         started = time.monotonic()
         for attempt in range(1, self.attempts + 1):
@@ -141,12 +146,7 @@ class Spool:
                 if attempt == self.attempts or out_of_time or self.storage_down:
                     self.storage_down = True
                     tries = f"{attempt} attempt" + ("s" if attempt > 1 else "")
-                    message = f"{exc} (after {tries}; kept at {path})"
-                    logger.error("storage error: %s", message)
-                    with self._lock:
-                        self.errors.append(message)
-                    if self.on_uploaded:
-                        self.on_uploaded(Uploaded(key, size, sha256, sent=False, ok=False))
+                    self._give_up(key, size, sha256, f"{exc} (after {tries}; kept at {path})")
                     return None
                 logger.warning("upload of %s failed (attempt %d): %s", key, attempt, exc)
                 time.sleep(delay)
@@ -156,6 +156,14 @@ class Spool:
             self.on_uploaded(uploaded)
         path.unlink()  # only now: the storage has confirmed the object
         return uploaded
+
+    def _give_up(self, key: str, size: int, sha256: str, message: str) -> None:
+        """The file stays in the spool for the next run; the run reports it."""
+        logger.error("storage error: %s", message)
+        with self._lock:
+            self.errors.append(message)
+        if self.on_uploaded:
+            self.on_uploaded(Uploaded(key, size, sha256, sent=False, ok=False))
 
     def pending(self) -> list[str]:
         """Closed files a previous run left behind (never half-written ``.open`` ones)."""

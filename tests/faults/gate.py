@@ -1,6 +1,7 @@
 """A TCP forwarder in front of the S3 server, to take the storage endpoint away and
 bring it back: while the gate process is stopped, connections are refused, exactly as
-when an endpoint goes down.
+when an endpoint goes down. After SIGUSR1 it hangs instead: connections, open or new,
+are accepted and read but never answered, as by an endpoint that is up and stuck.
 
     python -m tests.faults.gate --listen 18333 --to 127.0.0.1:8333
 """
@@ -10,11 +11,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import signal
+
+HUNG = asyncio.Event()
 
 
 async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
         while data := await reader.read(1 << 16):
+            if HUNG.is_set():
+                continue  # swallowed: the other side waits for an answer that never comes
             writer.write(data)
             await writer.drain()
     except (ConnectionError, asyncio.CancelledError):
@@ -25,7 +31,13 @@ async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
 
 
 async def main(listen: int, host: str, port: int) -> None:
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, HUNG.set)
+
     async def handle(client_r, client_w):
+        if HUNG.is_set():
+            while await client_r.read(1 << 16):
+                pass
+            return
         try:
             server_r, server_w = await asyncio.open_connection(host, port)
         except OSError:
