@@ -6,6 +6,7 @@ newsarchive report [--archive URI] [--out DIR]
 newsarchive download --archive URI --out DIR [--source S] [--since D] [--until D] ...
 newsarchive show ID [--raw]
 newsarchive extract FILE.html --url URL [--source S] [--format json|text]
+newsarchive extract --warc FILE_OR_DIR... --out OUT.jsonl|OUT.parquet [--all] [--scheduler ADDR]
 newsarchive url URL... [--json]
 newsarchive probe [SOURCE...] [--samples K] [--json]
 """
@@ -204,6 +205,14 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    if args.warc:
+        return _cmd_extract_warc(args)
+    if not args.file or not args.url:
+        print(
+            "newsarchive extract: give a saved page and its --url, or --warc FILES --out OUT",
+            file=sys.stderr,
+        )
+        return 2
     from newsarchive import profiles
     from newsarchive.items import ArticlePage
     from pipelines.article import build_article
@@ -244,6 +253,93 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         for key in ("warc", "pages", "fetched_at", "discovered"):
             record.pop(key, None)
         print(json.dumps(record, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _cmd_extract_warc(args: argparse.Namespace) -> int:
+    """Every article of the given WARC files, as article records in one JSONL or
+    Parquet file (pipelines/warc_input.py)."""
+    from corpus.export import WRITERS, parquet_available
+    from pipelines.warc_input import extract_files, warc_files
+
+    if not args.out:
+        print(
+            "newsarchive extract --warc: --out OUT.jsonl or OUT.parquet is required",
+            file=sys.stderr,
+        )
+        return 2
+    out = Path(args.out)
+    kind = "parquet" if out.suffix == ".parquet" else "jsonl"
+    if out.suffix not in (".parquet", ".jsonl", ".gz") or (
+        out.suffix == ".gz" and not out.name.endswith(".jsonl.gz")
+    ):
+        print(
+            f"newsarchive extract --warc: {out}: the output must end in .jsonl, .jsonl.gz "
+            "or .parquet",
+            file=sys.stderr,
+        )
+        return 2
+    if kind == "parquet" and not parquet_available():
+        print(
+            "newsarchive extract --warc: Parquet needs pyarrow: pip install 'newsarchive[parquet]'",
+            file=sys.stderr,
+        )
+        return 2
+    if importlib.util.find_spec("distributed") is None:
+        print(
+            "newsarchive extract --warc runs on Dask: pip install 'newsarchive[cluster]'",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        paths = warc_files(args.warc)
+    except FileNotFoundError as exc:
+        print(f"newsarchive extract --warc: {exc}", file=sys.stderr)
+        return 2
+    if not paths:
+        print("newsarchive extract --warc: no *.warc or *.warc.gz file found", file=sys.stderr)
+        return 2
+    counts: dict[str, int] = {}
+    problems: list[str] = []
+
+    def records():
+        for n, result in enumerate(
+            extract_files(
+                paths, all_pages=args.all, scheduler=args.scheduler, workers=args.workers
+            ),
+            start=1,
+        ):
+            for key, value in result.counts.items():
+                counts[key] = counts.get(key, 0) + value
+            problems.extend(result.problems)
+            if not args.quiet:
+                print(
+                    f"[{n}/{len(paths)}] {printable(result.path)}: "
+                    f"{result.counts['articles']} article"
+                    + ("" if result.counts["articles"] == 1 else "s"),
+                    file=sys.stderr,
+                )
+            yield from result.records
+
+    written = WRITERS[kind](records(), out)
+    for problem in problems:
+        print(f"newsarchive extract --warc: {printable(problem)}", file=sys.stderr)
+    passed = ", ".join(f"{k.split('/', 1)[1]} {v}" for k, v in sorted(counts.items()) if "/" in k)
+    print(
+        f"{written} articles from {len(paths)} WARC files ({counts.get('html_responses', 0)} "
+        f"HTML responses) written to {out}"
+        + (f"; passed over or failed: {passed}" if passed else ""),
+        file=sys.stderr,
+    )
+    if counts.get("unreadable_files"):
+        return 1
+    if not written:
+        hint = "" if args.all else " (--all keeps every HTML page)"
+        print(
+            f"newsarchive extract --warc: no article found{hint}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -457,10 +553,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = sub.add_parser(
         "extract",
-        help="extract the clean article from a saved HTML page (same code as the crawler)",
+        help="extract the clean article from a saved HTML page, or the articles of WARC "
+        "files (same code as the crawler)",
+        description="One page: FILE and --url, the record printed. WARC files (any "
+        "tool's: browsertrix-crawler, Heritrix, Common Crawl): --warc and --out; the HTML "
+        "responses whose URL a source profile calls an article (every HTML page with "
+        "--all) are extracted on a Dask cluster, a WARC file a task, and written as "
+        "article records with pointers into those files. Exit 0 when every file was read "
+        "and articles were found; 1 when a file could not be read (the others' articles "
+        "are written) or none was found; 2 on a usage error.",
     )
-    extract.add_argument("file", help="the saved page, or - for standard input")
-    extract.add_argument("--url", required=True, help="the URL the page was fetched from")
+    extract.add_argument("file", nargs="?", help="the saved page, or - for standard input")
+    extract.add_argument("--url", help="the URL the page was fetched from")
     extract.add_argument("--source", help="source profile to use (default: from the URL)")
     extract.add_argument(
         "--content-type",
@@ -480,6 +584,27 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="what FILE holds: an HTML page, or a text dump of one "
         "(default: text for *.txt, else HTML)",
+    )
+    extract.add_argument(
+        "--warc", nargs="+", metavar="FILE_OR_DIR", help="WARC files, or folders of them"
+    )
+    extract.add_argument("--out", help="with --warc: OUT.jsonl, OUT.jsonl.gz or OUT.parquet")
+    extract.add_argument(
+        "--all",
+        action="store_true",
+        help="with --warc: every HTML page, not only the URLs a source profile calls articles",
+    )
+    extract.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="with --warc: a running Dask scheduler (tcp://HOST:PORT); default: a local "
+        "cluster of one worker per core",
+    )
+    extract.add_argument(
+        "--workers", type=int, help="with --warc: local cluster workers (default: cores)"
+    )
+    extract.add_argument(
+        "--quiet", action="store_true", help="with --warc: no line per WARC file done"
     )
     extract.set_defaults(func=_cmd_extract)
 
