@@ -5,6 +5,7 @@ newsarchive stats|verify [--archive URI]
 newsarchive report [--archive URI] [--out DIR]
 newsarchive download --archive URI --out DIR [--source S] [--since D] [--until D] ...
 newsarchive show ID [--raw]
+newsarchive reprocess [--archive URI] [--source S] [--since D] [--until D] [--force] [--dry-run]
 newsarchive extract FILE.html --url URL [--source S] [--format json|text]
 newsarchive extract --warc FILE_OR_DIR... --out OUT.jsonl|OUT.parquet [--all] [--scheduler ADDR]
 newsarchive url URL... [--json]
@@ -173,6 +174,100 @@ def _cmd_download(args: argparse.Namespace) -> int:
         print(f"wrote {report.wacz} (open it in https://replayweb.page)")
     if report.skipped:
         print(f"download incomplete: {len(report.skipped)} skipped, see the warnings above")
+        return 1
+    return 0
+
+
+def _cmd_reprocess(args: argparse.Namespace) -> int:
+    """Re-extract what an older pipeline extracted (pipelines/reprocess.py)."""
+    from newsarchive.session import ArchiveSession, spool_root
+    from pipelines import reprocess
+
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    if args.no_sign_request and not args.dry_run:
+        raise UsageError(
+            "reprocess writes to the archive: it needs credentials, not --no-sign-request"
+        )
+    if not args.dry_run and importlib.util.find_spec("distributed") is None:
+        raise UsageError("newsarchive reprocess runs on Dask: pip install 'newsarchive[cluster]'")
+    storage = open_storage(args.archive, sign=not args.no_sign_request)
+    storage.check(write=not args.dry_run)
+    spool_dir = os.environ.get("NEWSARCHIVE_SPOOL", ".spool")
+    state_dir = os.environ.get("NEWSARCHIVE_STATE", "state")
+    sessions: dict[str, ArchiveSession] = {}
+
+    def session(source: str) -> ArchiveSession:
+        if source not in sessions:
+            sessions[source] = ArchiveSession(
+                archive_uri=args.archive,
+                spool_dir=spool_dir,
+                source=source,
+                warc_max_bytes=1_000_000_000,
+                warcinfo={},
+                state_dir=state_dir,
+                upload_deadline=float(os.environ.get("NEWSARCHIVE_UPLOAD_DEADLINE", "180")),
+                kind="reprocess",
+            )
+        return sessions[source]
+
+    leftover = (
+        None if args.dry_run else reprocess.leftover_source(spool_root(spool_dir, storage.uri))
+    )
+    recovered = [] if leftover is None else session(leftover).recover()
+    if recovered:
+        print(f"recovered {len(recovered)} files an earlier run left in the spool", file=sys.stderr)
+    scope = reprocess.Scope(
+        sources=tuple(args.source or ()),
+        since=args.since,
+        until=args.until,
+        languages=tuple(args.lang or ()),
+    )
+    plan = reprocess.plan(storage, scope, force=args.force, recovered=[u.key for u in recovered])
+    for problem in plan.problems:
+        print(f"warning: {printable(problem)}", file=sys.stderr)
+    made_by = ", ".join(f"{n} by pipeline {v}" for v, n in sorted(plan.made_by.items()))
+    why = "--force" if args.force else f"made by another pipeline than {reprocess.PIPELINE_VERSION}"
+    print(
+        f"{plan.count} captures to re-extract ({why}"
+        + (f": {made_by}" if made_by else "")
+        + f"); {plan.current} already extracted by {reprocess.PIPELINE_VERSION}"
+    )
+    if args.dry_run:
+        return 0
+    if not plan.count:
+        for open_session in sessions.values():
+            open_session.close(reason="finished", stats={})
+        return 0
+
+    def progress(done: int, total: int, name: str, stored: int) -> None:
+        if not args.quiet:
+            print(f"[{done}/{total}] {printable(name)}: {stored} re-extracted", file=sys.stderr)
+
+    result = reprocess.run(
+        storage.uri,
+        plan.due,
+        open_session=session,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        progress=progress,
+    )
+    for failure in result.failures:
+        print(f"not re-extracted: {printable(failure)}", file=sys.stderr)
+    stored = sum(v for k, v in result.stats.items() if k.endswith(":reprocess/reextracted"))
+    print(f"re-extracted {stored} of {result.planned} captures; runs {', '.join(result.runs)}")
+    if result.errors:
+        print(
+            f"storage error: {len(result.errors)} file(s) kept in the spool; the next run "
+            "uploads them first",
+            file=sys.stderr,
+        )
+        return 3
+    if result.failures:
+        print(
+            f"{len(result.failures)} captures kept their older extraction (see above)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -518,6 +613,44 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-progress", action="store_true", help="no progress bar (default: shown on a terminal)"
     )
     get.set_defaults(func=_cmd_download)
+
+    again = sub.add_parser(
+        "reprocess",
+        help="re-extract archived captures an older pipeline extracted (no refetching)",
+        description="Find the captures whose newest extraction another pipeline version "
+        "made (every one with --force), read their responses from the WARC files, run "
+        "this pipeline and store the result as a new extraction of the same capture (same "
+        "id, version and capture; readers take the newest). Incremental: a second run does "
+        "nothing, a killed run's work counts as done, captures of one URL with the same "
+        "payload are extracted once. Runs on Dask: a local cluster, or --scheduler. Exit 0 "
+        "when done; 1 when some captures could not be re-extracted (they keep their older "
+        "extraction); 3 on a storage error (files kept in the spool); 2 on a usage error.",
+    )
+    _archive_options(again)
+    again.add_argument(
+        "--source", action="append", metavar="S", help="only this source (repeatable)"
+    )
+    again.add_argument(
+        "--since", type=since_day, metavar="DATE", help="published on or after (YYYY[-MM[-DD]])"
+    )
+    again.add_argument(
+        "--until", type=until_day, metavar="DATE", help="published on or before (YYYY[-MM[-DD]])"
+    )
+    again.add_argument(
+        "--lang", action="append", metavar="L", help="only this language (repeatable)"
+    )
+    again.add_argument(
+        "--force", action="store_true", help="re-extract every selected capture, whatever made it"
+    )
+    again.add_argument(
+        "--dry-run", action="store_true", help="say how many captures would be re-extracted and why"
+    )
+    again.add_argument(
+        "--scheduler", metavar="ADDR", help="a running Dask scheduler (default: a local cluster)"
+    )
+    again.add_argument("--workers", type=int, help="local cluster workers (default: cores)")
+    again.add_argument("--quiet", action="store_true", help="no line per WARC file done")
+    again.set_defaults(func=_cmd_reprocess)
 
     show = sub.add_parser("show", help="print one article (latest version) by id or URL")
     show.add_argument(

@@ -30,7 +30,11 @@ from corpus import export, warc_export
 from corpus.reader import ArchivedFile, ArchiveReader
 from corpus.selection import Selection
 from newsarchive.archive import layout
-from newsarchive.archive.article_files import latest_versions, read_records
+from newsarchive.archive.article_files import (
+    latest_versions,
+    newest_extractions,
+    read_records,
+)
 from newsarchive.archive.manifest import iso, software_versions, utc_now
 from newsarchive.record import published_day
 from newsarchive.storage import StorageError, sha256_file
@@ -156,7 +160,8 @@ def _choose(
 ) -> list[tuple[tuple, int, int]]:
     """First pass over the copies, one file in memory at a time: (sort key, file, line)
     of every record the selection keeps (its latest version only, unless all
-    versions are asked for), in the order the table is written. A file that cannot be
+    versions are asked for; of each, the newest extraction), in the order the table is
+    written. A file that cannot be
     read whole (damaged, hostile: a record of gigabytes, not JSON) is left out and said."""
 
     def of_file(number: int, path: Path) -> list[dict]:
@@ -169,6 +174,7 @@ def _choose(
                         "id": record["id"],
                         "version": record.get("version"),
                         "fetched_at": record.get("fetched_at"),
+                        "extracted_at": record.get("extracted_at"),
                         "at": (_sort_key(record), number, line),
                     }
                 )
@@ -182,7 +188,10 @@ def _choose(
             except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
                 report.skip(f"{path.name}: unreadable article file, left out ({exc})", warn)
 
-    entries = selected() if all_versions else latest_versions(selected()).values()
+    # Each capture once, in its newest extraction (newsarchive reprocess adds extractions).
+    entries = (
+        newest_extractions(selected()) if all_versions else latest_versions(selected()).values()
+    )
     return sorted(entry["at"] for entry in entries)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.reader import ArchiveReader
-from newsarchive.archive.manifest import fetch_trouble
+from newsarchive.archive.manifest import fetch_trouble, run_kind
 
 REPORT_EXTRA = "the plots need matplotlib: pip install 'newsarchive[report]'"
 
@@ -144,7 +144,10 @@ class Report:
 
 
 def build(reader: ArchiveReader) -> Report:
-    runs = sorted(map(Run.read, reader.manifests()), key=lambda r: (r.started, r.crawl_id))
+    # Crawls only: a reprocess run fetched and discovered nothing (its re-extractions are
+    # not articles stored that day).
+    crawls = [m for m in reader.manifests() if run_kind(m) == "crawl"]
+    runs = sorted(map(Run.read, crawls), key=lambda r: (r.started, r.crawl_id))
     return Report(reader.storage.uri, runs, sorted(reader.problems))
 
 

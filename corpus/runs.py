@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsarchive.archive.manifest import read_manifests
+from newsarchive.archive.manifest import read_manifests, run_kind
 from newsarchive.storage import Storage
 
 
@@ -38,7 +38,7 @@ COLUMNS = (
 
 
 def format_runs(runs: list[dict[str, Any]]) -> str:
-    header = ("crawl id", "source", "status", *(title for title, _ in COLUMNS))
+    header = ("crawl id", "source", "kind", "status", *(title for title, _ in COLUMNS))
     rows = [header]
     for run in runs:
         counts = run.get("counts", {})
@@ -46,18 +46,19 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
             (
                 run.get("crawl_id", "?"),
                 run.get("source", "?"),
+                run_kind(run),
                 run.get("status", "?"),
                 *(f"{counts.get(key, 0):,}" for _, key in COLUMNS),
             )
         )
     if len(rows) > 2:
         totals = (sum(r.get("counts", {}).get(key, 0) for r in runs) for _, key in COLUMNS)
-        rows.append(("total", "", "", *(f"{t:,}" for t in totals)))
+        rows.append(("total", "", "", "", *(f"{t:,}" for t in totals)))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
     lines = []
     for row in rows:
         cells = [
-            str(c).ljust(w) if i < 3 else str(c).rjust(w)
+            str(c).ljust(w) if i < 4 else str(c).rjust(w)
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())

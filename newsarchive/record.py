@@ -88,6 +88,9 @@ class ArticleRecord(TypedDict):
     published_source: NotRequired[DateSource | None]
     updated: str | None
     fetched_at: str | None
+    # When a capture was extracted again (newsarchive reprocess): the newest extraction of
+    # a capture is the one readers take; the crawl's own extraction has none.
+    extracted_at: NotRequired[str]
     captions: list[Caption]
     removed: dict[str, int]
     selector_missed: NotRequired[list[str]]

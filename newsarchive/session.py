@@ -61,8 +61,10 @@ class ArchiveSession:
         max_failure_share: float = 0.5,
         shares_frontier: bool = False,
         min_yield_share: float = 0.2,
+        kind: str = "crawl",
     ) -> None:
         self.started_at = started_at or utc_now()
+        self.kind = kind
         self.max_failure_share = max_failure_share
         self.shares_frontier = shares_frontier
         self.min_yield_share = min_yield_share
@@ -71,7 +73,7 @@ class ArchiveSession:
         self.crawl_id = make_crawl_id(source, self.started_at)
         self.crawl_date = f"{self.started_at:%Y-%m-%d}"
         self.storage = open_storage(archive_uri)
-        self.manifest = RunManifest(self.crawl_id, source, self.started_at)
+        self.manifest = RunManifest(self.crawl_id, source, self.started_at, kind)
         self.spool = Spool(
             spool_root(spool_dir, self.storage.uri),
             self.storage,
@@ -192,7 +194,9 @@ class ArchiveSession:
         # the manifest, which waits in the spool like the other files.
         down = self.spool.storage_down
         try:
-            recent = [] if down else recent_yields(self.storage, self.source)
+            # (A reprocess run discovers nothing: a crawl's yield is no measure of it.)
+            usual = down or self.kind != "crawl"
+            recent = [] if usual else recent_yields(self.storage, self.source)
         except StorageError:
             recent = []  # judged without the history; the storage error is reported anyway
         self.status, self.status_reason = judge_run(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import os
 import re
 import time
 from typing import Any, Literal
@@ -44,6 +45,11 @@ from pipelines.normalize import (
     yearless_published,
 )
 
+# The version every record names as the pipeline that extracted it, and by which
+# `newsarchive reprocess` finds records an older pipeline made: the package's version,
+# unless NEWSARCHIVE_PIPELINE_VERSION names another (a development build whose
+# extraction changed between releases, "0.2.0.dev3").
+PIPELINE_VERSION = os.environ.get("NEWSARCHIVE_PIPELINE_VERSION") or __version__
 REPORTER_LINE = METADATA_RULES["reporter_line"]
 _PUBLISHED_META = (
     "article:published_time",
@@ -426,7 +432,7 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
         "encoding": encodings[0]["encoding"],
         "encoding_label_overridden": any(e["label_overridden"] for e in encodings),
         "extractor": {"name": "trafilatura", "version": trafilatura.__version__},
-        "pipeline": {"name": "newsarchive", "version": __version__},
+        "pipeline": {"name": "newsarchive", "version": PIPELINE_VERSION},
     }
     if timings is not None:
         done = time.process_time()

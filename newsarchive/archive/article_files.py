@@ -46,12 +46,18 @@ def read_records(data: bytes) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def recency(record: dict[str, Any]) -> tuple[int, str]:
+def recency(record: dict[str, Any]) -> tuple[int, str, str]:
     """How recent a version of an article is: its version number, then its capture time
-    (two workers that captured the same version). The one rule for "the latest version",
-    used by the crawl state's rebuild, ``newsarchive show`` and ``download``."""
+    (two workers that captured the same version), then its extraction time (a capture
+    re-extracted by ``newsarchive reprocess`` carries ``extracted_at``; the crawl's own
+    extraction has none and comes first). The one rule for "the latest version", used by
+    the crawl state's rebuild, ``newsarchive show``, ``download`` and ``reprocess``."""
     version = record.get("version")
-    return (version if isinstance(version, int) else 1, record.get("fetched_at") or "")
+    return (
+        version if isinstance(version, int) else 1,
+        record.get("fetched_at") or "",
+        record.get("extracted_at") or "",
+    )
 
 
 def latest_versions(records: Iterable[dict[str, Any]], key: str = "id") -> dict[str, dict]:
@@ -63,6 +69,29 @@ def latest_versions(records: Iterable[dict[str, Any]], key: str = "id") -> dict[
         if held is None or recency(record) >= recency(held):
             latest[record[key]] = record
     return latest
+
+
+def capture_key(record: dict[str, Any]) -> tuple[str, int, str]:
+    """One capture of one article: its id, version and capture time. Several records of
+    one capture are extractions of it (the crawl's, then ``newsarchive reprocess``'s)."""
+    version = record.get("version")
+    return (
+        str(record.get("id")),
+        version if isinstance(version, int) else 1,
+        str(record.get("fetched_at") or ""),
+    )
+
+
+def newest_extractions(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every capture of every article among ``records`` (all versions), each once: its
+    newest extraction (:func:`recency`)."""
+    newest: dict[tuple[str, int, str], dict] = {}
+    for record in records:
+        key = capture_key(record)
+        held = newest.get(key)
+        if held is None or recency(record) >= recency(held):
+            newest[key] = record
+    return list(newest.values())
 
 
 def partition_date(record: dict[str, Any], crawl_date: str) -> str:

@@ -44,9 +44,23 @@ def iso(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+# What a run did: a crawl fetched pages; a reprocess run re-extracted captures already
+# archived (newsarchive reprocess) and fetched nothing.
+RUN_KINDS = ("crawl", "reprocess")
+
+
+def run_kind(manifest: dict[str, Any]) -> str:
+    """A manifest's kind; manifests written before kinds existed are crawls."""
+    kind = manifest.get("kind")
+    return kind if kind in RUN_KINDS else "crawl"
+
+
 class RunManifest:
-    def __init__(self, crawl_id: str, source: str, started_at: datetime) -> None:
+    def __init__(
+        self, crawl_id: str, source: str, started_at: datetime, kind: str = "crawl"
+    ) -> None:
         self.crawl_id = crawl_id
+        self.kind = kind
         self.source = source
         self.started_at = started_at
         self.files: list[dict[str, Any]] = []
@@ -99,6 +113,7 @@ class RunManifest:
         articles = [f for f in files if f["kind"] == "articles"]
         document = {
             "crawl_id": self.crawl_id,
+            "kind": self.kind,
             "source": self.source,
             "status": status,
             # One line saying why a run is not simply "finished" (empty when it is).
@@ -175,6 +190,8 @@ def recent_yields(storage: Storage, source: str, count: int = RECENT_RUNS) -> li
         document = read_manifest(storage, key).manifest
         if document is None or document["status"] not in ("finished", "degraded"):
             continue
+        if run_kind(document) != "crawl":
+            continue  # a reprocess run discovers nothing
         stats = document.get("stats")
         if isinstance(stats, dict):
             yields.append(article_links(stats))

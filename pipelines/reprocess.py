@@ -1,0 +1,398 @@
+"""Re-extract archived captures when extraction improves, without refetching a page.
+
+Every article record names the pipeline version that extracted it and points at its
+response record(s) in the WARC files. ``newsarchive reprocess`` finds, among the newest
+extraction of each capture (each version of each article: the archive's one rule,
+newsarchive.archive.article_files.recency), those made by another pipeline version (all
+of them with ``force``), reads their responses back by range, runs the current pipeline
+and stores the result as a new extraction of the same capture: the same id, version,
+capture time and WARC pointers, the new text and metadata, and ``extracted_at``. It is
+not a new version of the article (edits are what the crawl records); readers take the
+newest extraction of each capture, and the older ones stay in the archive.
+
+Incremental: what the current pipeline already extracted is not done again, so a second
+run does nothing, and a killed run's records (repaired and uploaded by the next run, as a
+killed crawl's are) count as done. Captures of one URL with the same payload digest are
+extracted once. The re-extractions are written by an archive session of kind
+``reprocess`` per source (spool, article files, show index, run manifest, crawl state:
+the crawl's own machinery), so ``newsarchive runs`` lists the run and the crawl state
+learns the new text of each latest version (a later crawl would otherwise take the new
+pipeline's text for an edit).
+
+The work runs on a Dask cluster, a WARC file a task (the unit cc-pyspark uses): each task
+reads the records it needs from that file, extracts them and returns the records; the
+driver alone writes, so the archive's files never depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+from newsarchive import profiles
+from newsarchive.archive import layout
+from newsarchive.archive.article_files import capture_key, read_records, recency
+from newsarchive.archive.manifest import iso, listed_files, read_manifests, utc_now
+from newsarchive.archive.warc import BadRecord, WarcPointer, read_record
+from newsarchive.items import ArticlePage, CapturedPage
+from newsarchive.storage import Storage, StorageError, open_storage
+from pipelines.article import PIPELINE_VERSION, build_article
+from pipelines.extract import ExtractionFailed
+
+logger = logging.getLogger(__name__)
+
+# What a re-extraction keeps of the record it replaces: the capture and its place among
+# the article's versions, which the crawl decided and a new extractor does not.
+CARRIED = (
+    "id",
+    "version",
+    "previous_sha256",
+    "fetched_at",
+    "http",
+    "warc",
+    "pages",
+    "discovered",
+    "incomplete",
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records are considered: partitions by source and date, records by language."""
+
+    sources: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    languages: tuple[str, ...] = ()
+
+    def holds_partition(self, source: str, day: date) -> bool:
+        if self.sources and source not in self.sources:
+            return False
+        if self.since and day < self.since:
+            return False
+        return not (self.until and day > self.until)
+
+    def holds(self, record: dict[str, Any]) -> bool:
+        wanted = {language.casefold() for language in self.languages}
+        return not wanted or (record.get("language") or "").casefold() in wanted
+
+
+def pipeline_of(record: dict[str, Any]) -> str:
+    pipeline = record.get("pipeline")
+    return str(pipeline.get("version")) if isinstance(pipeline, dict) else "unknown"
+
+
+@dataclass
+class Plan:
+    """What a run would do: the newest extraction of every capture in scope that is due
+    (by source), why each is due, and what could not be read."""
+
+    due: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    made_by: Counter = field(default_factory=Counter)
+    current: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(records) for records in self.due.values())
+
+
+def plan(
+    storage: Storage, scope: Scope, *, force: bool = False, recovered: Iterable[str] = ()
+) -> Plan:
+    """Two passes over the article files in scope, one file in memory at a time: the
+    first finds the newest extraction of each capture, the second takes the due ones.
+    ``recovered``: keys this run uploaded from the spool, which no manifest lists until
+    this run's own is written (a killed run's re-extractions among them)."""
+    result = Plan()
+    files: list[str] = []
+    for key in recovered:
+        try:
+            parsed = layout.parse(key)
+        except layout.BadKey:
+            continue
+        if parsed.kind == "articles" and scope.holds_partition(parsed.source, parsed.day):
+            files.append(key)
+    for read in read_manifests(storage):
+        if read.manifest is None:
+            result.problems.append(str(read.problem))
+            continue
+        listed, refused = listed_files(read.manifest)
+        result.problems.extend(refused)
+        files += [
+            f.key for f in listed if f.kind == "articles" and scope.holds_partition(f.source, f.day)
+        ]
+    files = list(dict.fromkeys(files))
+    newest: dict[tuple[str, int, str], tuple[tuple[int, str, str], str, int]] = {}
+    for key, records in _records_of(storage, files, result.problems):
+        for line, record in enumerate(records):
+            if not scope.holds(record):
+                continue
+            capture = capture_key(record)
+            held = newest.get(capture)
+            if held is None or recency(record) >= held[0]:
+                newest[capture] = (recency(record), key, line)
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for _, key, line in newest.values():
+        wanted[key].add(line)
+    for key, records in _records_of(storage, sorted(wanted), result.problems):
+        for line, record in enumerate(records):
+            if line not in wanted[key]:
+                continue
+            made_by = pipeline_of(record)
+            if made_by == PIPELINE_VERSION and not force:
+                result.current += 1
+                continue
+            result.made_by[made_by] += 1
+            result.due[str(record.get("source"))].append(record)
+    return result
+
+
+def _records_of(
+    storage: Storage, keys: Iterable[str], problems: list[str]
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    for key in keys:
+        try:
+            yield key, list(read_records(storage.get_bytes(key)))
+        except (StorageError, OSError, EOFError, ValueError) as exc:
+            problems.append(f"{key}: unreadable article file, passed over ({exc})")
+
+
+# -- the work of one task ------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one task gave for one capture: the new record, or why there is none."""
+
+    capture: tuple[str, int, str]
+    source: str
+    record: dict[str, Any] | None = None
+    failed: str | None = None  # extraction_failed/<reason> | unreadable
+    detail: str = ""
+
+
+def _captured(storage: Storage, page: dict[str, Any], record: dict[str, Any]) -> CapturedPage:
+    pointer = WarcPointer.parse(page.get("warc"))
+    data = read_record(storage, pointer)
+    response = next(iter(ArchiveIterator(io.BytesIO(data))))  # (checked: one record)
+    http = response.http_headers
+    status = int(http.get_statuscode()) if http is not None else 200
+    content_type = http.get_header("Content-Type") if http is not None else None
+    body = response.content_stream().read()
+    return CapturedPage(
+        str(page.get("url") or record["url"]),
+        status,
+        content_type,
+        body,
+        warc=pointer.as_dict(),  # type: ignore[arg-type]
+        fetched_at=record.get("fetched_at"),
+        http=record.get("http") or {},
+    )
+
+
+def reextract(storage: Storage, record: dict[str, Any], when: str) -> Outcome:
+    """The current pipeline's record of the capture ``record`` was made from."""
+    capture = capture_key(record)
+    source = str(record.get("source"))
+    pages = record.get("pages") or [{"url": record["url"], "warc": record.get("warc")}]
+    try:
+        captured = [_captured(storage, page, record) for page in pages]
+    except (BadRecord, StorageError, ValueError) as exc:
+        return Outcome(capture, source, failed="unreadable", detail=str(exc))
+    profile = profiles.load(source) if source in profiles.available() else None
+    discovered = dict(record.get("discovered") or {})
+    if record.get("incomplete"):
+        discovered["incomplete"] = True
+    page = ArticlePage(
+        source,
+        record["url"],
+        profile.language_for(record["url"]) if profile else None,
+        captured,
+        discovered=discovered,
+    )
+    try:
+        new = dict(build_article(page))
+    except ExtractionFailed as exc:
+        return Outcome(capture, source, failed=f"extraction_failed/{exc.reason}", detail=str(exc))
+    except Exception as exc:  # a bug or a pathological page must not end the run
+        return Outcome(
+            capture, source, failed="extraction_failed/extractor_error", detail=repr(exc)
+        )
+    new.update({name: record.get(name) for name in CARRIED if name in record})
+    new["extracted_at"] = when
+    return Outcome(capture, source, new)
+
+
+def reextract_file(archive_uri: str, records: list[dict[str, Any]], when: str) -> list[Outcome]:
+    """A cluster task: the captures whose (first) response lies in one WARC file."""
+    storage = open_storage(archive_uri)
+    return [reextract(storage, record, when) for record in records]
+
+
+def tasks(due: Iterable[dict[str, Any]]) -> tuple[dict[str, list[dict]], dict[tuple, list[dict]]]:
+    """The captures to extract, grouped by the WARC file of their (first) response, and
+    the captures that share a URL and payload digest with one of them (extracted once:
+    their result is that one's, with their own capture fields)."""
+    by_file: dict[str, list[dict]] = defaultdict(list)
+    same: dict[tuple, list[dict]] = defaultdict(list)
+    first_of: dict[tuple[str, str | None], tuple] = {}
+    for record in due:
+        digest = (record.get("http") or {}).get("payload_digest")
+        single = len(record.get("pages") or []) <= 1
+        key = (record["url"], digest)
+        if digest and single and key in first_of:
+            same[first_of[key]].append(record)
+            continue
+        if digest and single:
+            first_of[key] = capture_key(record)
+        warc = record.get("warc") or {}
+        by_file[str(warc.get("filename") or "")].append(record)
+    return by_file, same
+
+
+# -- the run -------------------------------------------------------------------------
+
+
+def leftover_source(spool: Path) -> str | None:
+    """The source of a file an earlier run (a killed reprocess or crawl) left in this
+    archive's spool, or None when it holds none: a run recovers those files before it
+    plans, so that what a killed run re-extracted counts as done."""
+    from newsarchive.storage.spool import OPEN_DIR
+
+    if not spool.is_dir():
+        return None
+    for path in sorted(spool.rglob("*")):
+        if not path.is_file() or path.name.endswith(".lock"):
+            continue
+        parts = path.relative_to(spool).parts
+        key = "/".join(parts[2:] if parts[0] == OPEN_DIR else parts)
+        try:
+            return layout.parse(key).source
+        except layout.BadKey:
+            continue  # a run manifest kept while storage was down
+    return None
+
+
+@dataclass
+class Result:
+    planned: int = 0
+    stats: Counter = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    runs: list[str] = field(default_factory=list)
+
+
+def run(
+    archive_uri: str,
+    due: dict[str, list[dict[str, Any]]],
+    *,
+    open_session: Callable[[str], Any],
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int, str, int], None] | None = None,
+) -> Result:
+    """Re-extract the due captures of each source and store them through a session of
+    kind ``reprocess`` per source (``open_session(source)``)."""
+    from distributed import Client, LocalCluster, as_completed
+
+    result = Result(planned=sum(len(r) for r in due.values()))
+    when = iso(utc_now())
+    local = not archive_uri.startswith("s3://")
+    where = str(Path(archive_uri.removeprefix("file://")).resolve()) if local else archive_uri
+    sessions = {source: open_session(source) for source in sorted(due)}
+    units: list[tuple[str, list[dict]]] = []
+    twins: dict[tuple, list[dict]] = {}
+    for source in sorted(due):
+        by_file, same = tasks(due[source])
+        units += sorted(by_file.items())
+        twins.update(same)
+    if scheduler:
+        client, cluster = Client(scheduler), None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    try:
+        futures = [
+            client.submit(reextract_file, where, records, when, retries=1, pure=False)
+            for _, records in units
+        ]
+        names = {future.key: name for future, (name, _) in zip(futures, units, strict=True)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            outcomes = future.result()
+            future.release()
+            stored = 0
+            for outcome in outcomes:
+                stored += _store(outcome, sessions, twins, result)
+            if progress:
+                progress(done, len(futures), names[future.key], stored)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        for source, session in sessions.items():
+            mine = f"{source}:"
+            stats = {k.removeprefix(mine): v for k, v in result.stats.items() if k.startswith(mine)}
+            errors = session.close(reason="finished", stats=stats)
+            result.errors += errors
+            result.runs.append(session.crawl_id)
+    return result
+
+
+def _store(
+    outcome: Outcome, sessions: dict[str, Any], twins: dict[tuple, list[dict]], result: Result
+) -> int:
+    """Write one outcome (and its twins by payload digest); returns the records stored.
+    A capture that could not be re-extracted keeps its older extraction as the newest."""
+    source = outcome.source
+    if outcome.record is None:
+        id_, version, _ = outcome.capture
+        result.failures.append(f"{id_} version {version}: {outcome.failed}: {outcome.detail}")
+        result.stats[f"{source}:reprocess/failed"] += 1
+        result.stats[f"{source}:reprocess/failed/{outcome.failed}"] += 1
+        return 0
+    records = [outcome.record]
+    for twin in twins.get(outcome.capture, []):
+        copy = dict(outcome.record)
+        copy.update({name: twin.get(name) for name in CARRIED if name in twin})
+        records.append(copy)
+        result.stats[f"{source}:reprocess/same_payload_reused"] += 1
+    session = sessions[source]
+    for record in records:
+        session.articles.write(record)
+        _teach_state(session.state, record)
+        result.stats[f"{source}:reprocess/reextracted"] += 1
+    return len(records)
+
+
+def _teach_state(state: Any, record: dict[str, Any]) -> None:
+    """The crawl state holds each URL's latest version and its clean text's hash: when
+    that version was re-extracted, the state learns the new hash, so the next crawl
+    compares the page with the text this pipeline makes of it (not the old pipeline's,
+    which would read every article as edited)."""
+    known = state.get(record["url"])
+    warc = record.get("warc") or {}
+    if known is None or known.version != record.get("version"):
+        return
+    if known.record_id and known.record_id != warc.get("record_id"):
+        return  # a later capture of the same version is the state's
+    state.record_capture(
+        record["url"],
+        when=known.last_fetch,
+        content_sha256=record["content_sha256"],
+        version=known.version,
+    )
