@@ -286,6 +286,12 @@ def main() -> int:
         help="records of the generated archive the read side is measured on (0: skip)",
     )
     parser.add_argument(
+        "--reprocess-pages",
+        type=int,
+        default=2000,
+        help="pages crawled and then re-extracted by newsarchive reprocess (0: skip)",
+    )
+    parser.add_argument(
         "--no-big-sitemap",
         dest="big_sitemap",
         action="store_false",
@@ -338,6 +344,13 @@ def main() -> int:
             check=True,
         )
         lines += ["", read.stdout.strip()]
+    if args.reprocess_pages:
+        again = subprocess.run(
+            [sys.executable, "-m", "bench.reprocess", "--pages", str(args.reprocess_pages)],
+            capture_output=True,
+            text=True,
+        )
+        lines += ["", again.stdout.strip() or f"bench.reprocess failed: {again.stderr[-500:]}"]
     if args.big_sitemap:
         big = subprocess.run(
             [sys.executable, "-m", "bench.big_sitemap"], capture_output=True, text=True

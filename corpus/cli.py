@@ -256,6 +256,12 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
         print(f"not re-extracted: {printable(failure)}", file=sys.stderr)
     stored = sum(v for k, v in result.stats.items() if k.endswith(":reprocess/reextracted"))
     print(f"re-extracted {stored} of {result.planned} captures; runs {', '.join(result.runs)}")
+    print(
+        "seconds by stage: "
+        + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result.seconds.items())
+        + " (read and extract summed over the workers)",
+        file=sys.stderr,
+    )
     if result.errors:
         print(
             f"storage error: {len(result.errors)} file(s) kept in the spool; the next run "

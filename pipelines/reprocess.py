@@ -19,9 +19,10 @@ the crawl's own machinery), so ``newsarchive runs`` lists the run and the crawl 
 learns the new text of each latest version (a later crawl would otherwise take the new
 pipeline's text for an edit).
 
-The work runs on a Dask cluster, a WARC file a task (the unit cc-pyspark uses): each task
-reads the records it needs from that file, extracts them and returns the records; the
-driver alone writes, so the archive's files never depend on the number of workers.
+The work runs on a Dask cluster, a WARC file a task (the unit cc-pyspark uses; a file of
+more than TASK_CAPTURES captures is shared among tasks): each task reads the records it
+needs from that file by range, extracts them and returns the records; the driver alone
+writes, so what the archive holds never depends on the number of workers.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -179,6 +181,9 @@ class Outcome:
     record: dict[str, Any] | None = None
     failed: str | None = None  # extraction_failed/<reason> | unreadable
     detail: str = ""
+    # Wall seconds spent reading the WARC record(s) and extracting (make bench).
+    read_s: float = 0.0
+    extract_s: float = 0.0
 
 
 def _captured(storage: Storage, page: dict[str, Any], record: dict[str, Any]) -> CapturedPage:
@@ -205,10 +210,20 @@ def reextract(storage: Storage, record: dict[str, Any], when: str) -> Outcome:
     capture = capture_key(record)
     source = str(record.get("source"))
     pages = record.get("pages") or [{"url": record["url"], "warc": record.get("warc")}]
+    started = time.perf_counter()
     try:
         captured = [_captured(storage, page, record) for page in pages]
     except (BadRecord, StorageError, ValueError) as exc:
         return Outcome(capture, source, failed="unreadable", detail=str(exc))
+    read = time.perf_counter()
+    outcome = _extracted(record, captured, when)
+    outcome.read_s, outcome.extract_s = read - started, time.perf_counter() - read
+    return outcome
+
+
+def _extracted(record: dict[str, Any], captured: list[CapturedPage], when: str) -> Outcome:
+    capture = capture_key(record)
+    source = str(record.get("source"))
     profile = profiles.load(source) if source in profiles.available() else None
     discovered = dict(record.get("discovered") or {})
     if record.get("incomplete"):
@@ -262,6 +277,10 @@ def tasks(due: Iterable[dict[str, Any]]) -> tuple[dict[str, list[dict]], dict[tu
 
 # -- the run -------------------------------------------------------------------------
 
+# Captures a task extracts at most: enough that scheduling costs nothing beside them
+# (a capture takes 15-20 ms), few enough that two workers share a single WARC file.
+TASK_CAPTURES = 100
+
 
 def leftover_source(spool: Path) -> str | None:
     """The source of a file an earlier run (a killed reprocess or crawl) left in this
@@ -286,6 +305,11 @@ def leftover_source(spool: Path) -> str | None:
 @dataclass
 class Result:
     planned: int = 0
+    # Seconds by stage, summed over captures: reading records and extracting (in the
+    # workers), writing (in the driver).
+    seconds: dict[str, float] = field(
+        default_factory=lambda: {"read": 0.0, "extract": 0.0, "write": 0.0}
+    )
     stats: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -314,7 +338,14 @@ def run(
     twins: dict[tuple, list[dict]] = {}
     for source in sorted(due):
         by_file, same = tasks(due[source])
-        units += sorted(by_file.items())
+        for name, records in sorted(by_file.items()):
+            # A WARC file of a long crawl holds thousands of captures: its records are
+            # read by range, so a file is split among tasks at no cost, and a cluster
+            # is kept busy even by an archive of a few large files.
+            units += [
+                (name, records[at : at + TASK_CAPTURES])
+                for at in range(0, len(records), TASK_CAPTURES)
+            ]
         twins.update(same)
     if scheduler:
         client, cluster = Client(scheduler), None
@@ -359,6 +390,8 @@ def _store(
     """Write one outcome (and its twins by payload digest); returns the records stored.
     A capture that could not be re-extracted keeps its older extraction as the newest."""
     source = outcome.source
+    result.seconds["read"] += outcome.read_s
+    result.seconds["extract"] += outcome.extract_s
     if outcome.record is None:
         id_, version, _ = outcome.capture
         result.failures.append(f"{id_} version {version}: {outcome.failed}: {outcome.detail}")
@@ -372,10 +405,12 @@ def _store(
         records.append(copy)
         result.stats[f"{source}:reprocess/same_payload_reused"] += 1
     session = sessions[source]
+    started = time.perf_counter()
     for record in records:
         session.articles.write(record)
         _teach_state(session.state, record)
         result.stats[f"{source}:reprocess/reextracted"] += 1
+    result.seconds["write"] += time.perf_counter() - started
     return len(records)
 
 
