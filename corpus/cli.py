@@ -235,9 +235,14 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
     )
     if args.dry_run:
         return 0
+    # A session opened only to recover an earlier run's files writes its manifest (which
+    # lists them) whatever happens to the rest of the run.
+    idle = [s for source, s in sessions.items() if source not in plan.due]
+    errors = [e for s in idle for e in s.close(reason="finished", stats={})]
     if not plan.count:
-        for open_session in sessions.values():
-            open_session.close(reason="finished", stats={})
+        if errors:
+            print(f"storage error: {len(errors)} file(s) kept in the spool", file=sys.stderr)
+            return 3
         return 0
 
     def progress(done: int, total: int, name: str, stored: int) -> None:
@@ -262,10 +267,10 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
         + " (read and extract summed over the workers)",
         file=sys.stderr,
     )
-    if result.errors:
+    if result.errors or errors:
+        kept = len(result.errors) + len(errors)
         print(
-            f"storage error: {len(result.errors)} file(s) kept in the spool; the next run "
-            "uploads them first",
+            f"storage error: {kept} file(s) kept in the spool; the next run uploads them first",
             file=sys.stderr,
         )
         return 3

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -48,6 +47,7 @@ from newsarchive.archive.warc import BadRecord, WarcPointer, read_record
 from newsarchive.items import ArticlePage, CapturedPage
 from newsarchive.storage import Storage, StorageError, open_storage
 from pipelines.article import PIPELINE_VERSION, build_article
+from pipelines.cluster import dask_client
 from pipelines.extract import ExtractionFailed
 
 logger = logging.getLogger(__name__)
@@ -327,7 +327,7 @@ def run(
 ) -> Result:
     """Re-extract the due captures of each source and store them through a session of
     kind ``reprocess`` per source (``open_session(source)``)."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
     result = Result(planned=sum(len(r) for r in due.values()))
     when = iso(utc_now())
@@ -347,38 +347,26 @@ def run(
                 for at in range(0, len(records), TASK_CAPTURES)
             ]
         twins.update(same)
-    if scheduler:
-        client, cluster = Client(scheduler), None
-    else:
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
-        client = Client(cluster)
+    reason = "error"  # (the cluster failed: the runs say so, not "finished")
     try:
-        futures = [
-            client.submit(reextract_file, where, records, when, retries=1, pure=False)
-            for _, records in units
-        ]
-        names = {future.key: name for future, (name, _) in zip(futures, units, strict=True)}
-        for done, future in enumerate(as_completed(futures), start=1):
-            outcomes = future.result()
-            future.release()
-            stored = 0
-            for outcome in outcomes:
-                stored += _store(outcome, sessions, twins, result)
-            if progress:
-                progress(done, len(futures), names[future.key], stored)
+        with dask_client(scheduler, workers) as client:
+            futures = [
+                client.submit(reextract_file, where, records, when, retries=1, pure=False)
+                for _, records in units
+            ]
+            names = {future.key: name for future, (name, _) in zip(futures, units, strict=True)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                outcomes = future.result()
+                future.release()
+                stored = sum(_store(outcome, sessions, twins, result) for outcome in outcomes)
+                if progress:
+                    progress(done, len(futures), names[future.key], stored)
+        reason = "finished"
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
         for source, session in sessions.items():
             mine = f"{source}:"
             stats = {k.removeprefix(mine): v for k, v in result.stats.items() if k.startswith(mine)}
-            errors = session.close(reason="finished", stats=stats)
+            errors = session.close(reason=reason, stats=stats)
             result.errors += errors
             result.runs.append(session.crawl_id)
     return result

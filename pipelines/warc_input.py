@@ -35,6 +35,7 @@ from newsarchive import profiles
 from newsarchive.items import ArticlePage, CapturedPage
 from newsarchive.record import WarcPointerDict, versioned
 from pipelines.article import build_article
+from pipelines.cluster import dask_client
 from pipelines.extract import ExtractionFailed
 
 # The crawl's own bound (NEWSARCHIVE_EXTRACT_MAX_BYTES): a page over it is not extracted.
@@ -197,20 +198,9 @@ def extract_files(
     """Each file's result, in the order of ``paths`` whatever order the cluster finishes
     them in, so the output does not depend on the number of workers. A task whose
     worker is lost is retried once on another."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    if scheduler:
-        client = Client(scheduler)
-        cluster = None
-    else:
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
-        client = Client(cluster)
-    try:
+    with dask_client(scheduler, workers) as client:
         futures = client.map(
             extract_file, [str(p) for p in paths], all_pages=all_pages, retries=1, pure=False
         )
@@ -223,7 +213,3 @@ def extract_files(
             while following in done:
                 yield done.pop(following)
                 following += 1
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()

@@ -153,10 +153,9 @@ def test_a_reprocess_run_is_listed_as_one(local_run, tmp_path):
     assert kinds.count(("ecns", "reprocess")) == 1
 
 
-def test_killed_mid_run_and_rerun_ends_with_each_capture_re_extracted_once(local_run, tmp_path):
-    archive = str(archive_copy(local_run, tmp_path))
-    before = all_records(archive)
-    proc = reprocess(tmp_path, archive, "--workers", "1")
+def killed_after_a_write(tmp_path: Path, archive: str, *args: str) -> None:
+    """A reprocess run, killed with -9 once it has written a record."""
+    proc = reprocess(tmp_path, archive, "--workers", "1", *args)
     open_files = tmp_path / "spool"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -171,9 +170,27 @@ def test_killed_mid_run_and_rerun_ends_with_each_capture_re_extracted_once(local
         time.sleep(0.002)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+
+
+def test_killed_mid_run_and_rerun_ends_with_each_capture_re_extracted_once(local_run, tmp_path):
+    archive = str(archive_copy(local_run, tmp_path))
+    before = all_records(archive)
+    killed_after_a_write(tmp_path, archive)
     status, _, err = finished(reprocess(tmp_path, archive))
     assert status == 0, err
     fresh = by_pipeline(all_records(archive), NEW)
+    assert sorted(map(capture_key, fresh)) == sorted(map(capture_key, before))
+
+
+def test_what_a_run_recovers_stays_listed_when_it_has_other_work(local_run, tmp_path):
+    archive = str(archive_copy(local_run, tmp_path))
+    before = [r for r in all_records(archive) if r["source"] == "xinhua"]
+    killed_after_a_write(tmp_path, archive, "--source", "xinhua")
+    assert finished(reprocess(tmp_path, archive, "--source", "ecns"))[0] == 0
+    recovered = [r for r in by_pipeline(all_records(archive), NEW) if r["source"] == "xinhua"]
+    assert recovered  # listed by the ecns run's manifest, so readers see them
+    assert finished(reprocess(tmp_path, archive, "--source", "xinhua"))[0] == 0
+    fresh = [r for r in by_pipeline(all_records(archive), NEW) if r["source"] == "xinhua"]
     assert sorted(map(capture_key, fresh)) == sorted(map(capture_key, before))
 
 
