@@ -231,15 +231,16 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
     print(
         f"{plan.count} captures to re-extract ({why}"
         + (f": {made_by}" if made_by else "")
-        + f"); {plan.current} already extracted by {reprocess.PIPELINE_VERSION}"
+        + f"); {plan.current} already extracted by {reprocess.PIPELINE_VERSION}; "
+        f"{plan.failure_count} captures whose extraction failed to try again"
     )
     if args.dry_run:
         return 0
     # A session opened only to recover an earlier run's files writes its manifest (which
     # lists them) whatever happens to the rest of the run.
-    idle = [s for source, s in sessions.items() if source not in plan.due]
+    idle = [s for name, s in sessions.items() if name not in plan.due and name not in plan.failures]
     errors = [e for s in idle for e in s.close(reason="finished", stats={})]
-    if not plan.count:
+    if not plan.count and not plan.failure_count:
         if errors:
             print(f"storage error: {len(errors)} file(s) kept in the spool", file=sys.stderr)
             return 3
@@ -251,7 +252,7 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
 
     result = reprocess.run(
         storage.uri,
-        plan.due,
+        plan,
         open_session=session,
         scheduler=args.scheduler,
         workers=args.workers,
@@ -260,7 +261,14 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
     for failure in result.failures:
         print(f"not re-extracted: {printable(failure)}", file=sys.stderr)
     stored = sum(v for k, v in result.stats.items() if k.endswith(":reprocess/reextracted"))
-    print(f"re-extracted {stored} of {result.planned} captures; runs {', '.join(result.runs)}")
+    retried = sum(v for k, v in result.stats.items() if k.endswith(":reprocess/failures_retried"))
+    kept = sum(
+        v for k, v in result.stats.items() if k.endswith(":reprocess/failures_retried/stored")
+    )
+    print(
+        f"re-extracted {stored} of {plan.count} captures; {kept} of {retried} failed "
+        f"captures now stored; runs {', '.join(result.runs)}"
+    )
     print(
         "seconds by stage: "
         + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result.seconds.items())

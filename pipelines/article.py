@@ -50,6 +50,9 @@ from pipelines.normalize import (
 # unless NEWSARCHIVE_PIPELINE_VERSION names another (a development build whose
 # extraction changed between releases, "0.2.0.dev3").
 PIPELINE_VERSION = os.environ.get("NEWSARCHIVE_PIPELINE_VERSION") or __version__
+# HTML bytes past which a page is not extracted: the crawl's setting of the same name,
+# read here for the extractions that run outside a crawl (reprocess, extract --warc).
+EXTRACT_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_EXTRACT_MAX_BYTES", "5000000"))
 REPORTER_LINE = METADATA_RULES["reporter_line"]
 _PUBLISHED_META = (
     "article:published_time",

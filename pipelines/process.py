@@ -19,7 +19,7 @@ from newsarchive.items import ArticlePage, PageUnchanged
 from newsarchive.record import ArticleRecord, versioned
 from newsarchive.state import CrawlStateStore, next_version
 from newsarchive.urls import maybe_canonical, maybe_identity
-from pipelines.article import article_id, timed_build_article
+from pipelines.article import PIPELINE_VERSION, article_id, timed_build_article
 from pipelines.extract import ExtractionFailed
 from pipelines.pool import kill_pool, make_pool, warm_up, worker_count
 
@@ -67,23 +67,23 @@ class ArticlePipeline:
         size = sum(len(page.body) for page in item.pages)
         if size > self.max_bytes:
             self._failed(
-                item.url, "too_large", f"{size:,} bytes of HTML, over NEWSARCHIVE_EXTRACT_MAX_BYTES"
+                item, "too_large", f"{size:,} bytes of HTML, over NEWSARCHIVE_EXTRACT_MAX_BYTES"
             )
         try:
             record, timings = await self._extract(item)
         except ExtractionFailed as exc:
-            self._failed(item.url, exc.reason, str(exc))
+            self._failed(item, exc.reason, str(exc))
         except TimeoutError:
             self._failed(
-                item.url,
+                item,
                 "timeout",
                 f"extraction ran over {self.timeout:g} s (NEWSARCHIVE_EXTRACT_TIMEOUT); "
                 "its worker was replaced",
             )
         except BrokenProcessPool:  # a worker died (OOM, segfault); the pool is new
-            self._failed(item.url, "worker_crashed", "extraction worker died")
+            self._failed(item, "worker_crashed", "extraction worker died")
         except Exception as exc:  # a bug or a pathological page must not stop the crawl
-            self._failed(item.url, "extractor_error", f"{type(exc).__name__}: {exc}")
+            self._failed(item, "extractor_error", f"{type(exc).__name__}: {exc}")
         self.stats.inc_value("article/extracted")
         for stage, seconds in timings.items():
             self.stats.inc_value(f"timing/{stage}_us", int(seconds * 1e6))
@@ -195,8 +195,31 @@ class ArticlePipeline:
             return item.known
         return dataclasses.asdict(current)
 
-    def _failed(self, url: str, reason: str, detail: str):
+    def _failed(self, item: ArticlePage, reason: str, detail: str):
         self.stats.inc_value("article/extraction_failed")
         self.stats.inc_value(f"article/extraction_failed/{reason}")
-        logger.warning("no article from %s: %s (the page is kept in the WARC)", url, detail)
-        raise DropItem(f"{reason}: {url}")
+        logger.warning("no article from %s: %s (the page is kept in the WARC)", item.url, detail)
+        self._note_failure(item, reason)
+        raise DropItem(f"{reason}: {item.url}")
+
+    def _note_failure(self, item: ArticlePage, reason: str) -> None:
+        """The run manifest lists each capture that gave no article, with its WARC
+        pointers: `newsarchive reprocess` retries them when extraction improves."""
+        from crawler.extensions.archive import ArchiveExtension
+
+        extension = self.crawler.get_extension(ArchiveExtension)
+        session = extension.session if extension else None
+        first = item.pages[0] if item.pages else None
+        if session is None or first is None or first.warc is None:
+            return
+        session.manifest.add_failure(
+            {
+                "url": item.url,
+                "source": item.source,
+                "reason": reason,
+                "pipeline": PIPELINE_VERSION,
+                "fetched_at": first.fetched_at,
+                "pages": [{"url": page.url, "warc": page.warc} for page in item.pages],
+                "discovered": item.discovered,
+            }
+        )

@@ -42,11 +42,18 @@ from warcio.archiveiterator import ArchiveIterator
 from newsarchive import profiles
 from newsarchive.archive import layout
 from newsarchive.archive.article_files import capture_key, read_records, recency
-from newsarchive.archive.manifest import iso, listed_files, read_manifests, utc_now
+from newsarchive.archive.manifest import (
+    extraction_failures,
+    iso,
+    listed_files,
+    read_manifests,
+    retried_failures,
+    utc_now,
+)
 from newsarchive.archive.warc import BadRecord, WarcPointer, read_record
 from newsarchive.items import ArticlePage, CapturedPage
 from newsarchive.storage import Storage, StorageError, open_storage
-from pipelines.article import PIPELINE_VERSION, build_article
+from pipelines.article import EXTRACT_MAX_BYTES, PIPELINE_VERSION, build_article
 from pipelines.cluster import dask_client
 from pipelines.extract import ExtractionFailed
 
@@ -83,6 +90,15 @@ class Scope:
             return False
         return not (self.until and day > self.until)
 
+    def holds_capture(self, source: str, fetched_at: object) -> bool:
+        """A capture with no article record (a failed extraction) has no publication
+        date: its capture day stands in for the partition's."""
+        try:
+            day = date.fromisoformat(str(fetched_at)[:10])
+        except ValueError:
+            return not (self.since or self.until) and self.holds_partition(source, date.min)
+        return self.holds_partition(source, day)
+
     def holds(self, record: dict[str, Any]) -> bool:
         wanted = {language.casefold() for language in self.languages}
         return not wanted or (record.get("language") or "").casefold() in wanted
@@ -102,10 +118,21 @@ class Plan:
     made_by: Counter = field(default_factory=Counter)
     current: int = 0
     problems: list[str] = field(default_factory=list)
+    # Captures whose extraction failed (the run manifests' extraction_failures), due for
+    # another try, by source; and each article's captures as stored (version, capture
+    # time, text hash of the newest extraction), which a retried capture joins.
+    failures: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    history: dict[str, list[tuple[int, str, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     @property
     def count(self) -> int:
         return sum(len(records) for records in self.due.values())
+
+    @property
+    def failure_count(self) -> int:
+        return sum(len(entries) for entries in self.failures.values())
 
 
 def plan(
@@ -114,9 +141,15 @@ def plan(
     """Two passes over the article files in scope, one file in memory at a time: the
     first finds the newest extraction of each capture, the second takes the due ones.
     ``recovered``: keys this run uploaded from the spool, which no manifest lists until
-    this run's own is written (a killed run's re-extractions among them)."""
+    this run's own is written (a killed run's re-extractions among them).
+
+    A capture the crawl could not extract is due unless an article record points at
+    its response already, or a reprocess run retried it with this pipeline (whatever
+    came of it; with ``force``, again)."""
     result = Plan()
     files: list[str] = []
+    failures: dict[str, dict[str, Any]] = {}
+    retried: set[tuple[str, str]] = set()
     for key in recovered:
         try:
             parsed = layout.parse(key)
@@ -130,22 +163,37 @@ def plan(
             continue
         listed, refused = listed_files(read.manifest)
         result.problems.extend(refused)
+        for entry in extraction_failures(read.manifest):
+            if scope.holds_capture(str(entry.get("source")), entry.get("fetched_at")):
+                failures.setdefault(_first_record_id(entry), entry)
+        retried.update(retried_failures(read.manifest))
         files += [
             f.key for f in listed if f.kind == "articles" and scope.holds_partition(f.source, f.day)
         ]
     files = list(dict.fromkeys(files))
-    newest: dict[tuple[str, int, str], tuple[tuple[int, str, str], str, int]] = {}
+    newest: dict[tuple[str, int, str], tuple[tuple[int, str, str], str, int, str]] = {}
+    referenced: set[str] = set()
     for key, records in _records_of(storage, files, result.problems):
         for line, record in enumerate(records):
+            referenced.add(str((record.get("warc") or {}).get("record_id")))
             if not scope.holds(record):
                 continue
             capture = capture_key(record)
             held = newest.get(capture)
             if held is None or recency(record) >= held[0]:
-                newest[capture] = (recency(record), key, line)
+                newest[capture] = (recency(record), key, line, str(record.get("content_sha256")))
     wanted: dict[str, set[int]] = defaultdict(set)
-    for _, key, line in newest.values():
+    for (id_, version, fetched_at), (_, key, line, sha) in newest.items():
         wanted[key].add(line)
+        result.history[id_].append((version, fetched_at, sha))
+    for record_id, entry in failures.items():
+        if record_id in referenced:
+            continue  # extracted since (by a reprocess run, or a killed one's files)
+        if not force and (
+            entry.get("pipeline") == PIPELINE_VERSION or ((record_id, PIPELINE_VERSION) in retried)
+        ):
+            continue
+        result.failures[str(entry["source"])].append(entry)
     for key, records in _records_of(storage, sorted(wanted), result.problems):
         for line, record in enumerate(records):
             if line not in wanted[key]:
@@ -157,6 +205,10 @@ def plan(
             result.made_by[made_by] += 1
             result.due[str(record.get("source"))].append(record)
     return result
+
+
+def _first_record_id(entry: dict[str, Any]) -> str:
+    return str(entry["pages"][0]["warc"]["record_id"])
 
 
 def _records_of(
@@ -181,12 +233,16 @@ class Outcome:
     record: dict[str, Any] | None = None
     failed: str | None = None  # extraction_failed/<reason> | unreadable
     detail: str = ""
+    # For a capture whose extraction had failed: its response's WARC record id.
+    retry: str | None = None
     # Wall seconds spent reading the WARC record(s) and extracting (make bench).
     read_s: float = 0.0
     extract_s: float = 0.0
 
 
-def _captured(storage: Storage, page: dict[str, Any], record: dict[str, Any]) -> CapturedPage:
+def _captured(storage: Storage, page: dict[str, Any], job: dict[str, Any]) -> CapturedPage:
+    """One page of a capture, read back from its WARC record. A stored record's HTTP
+    facts are the record's; a failed capture's are read from the response."""
     pointer = WarcPointer.parse(page.get("warc"))
     data = read_record(storage, pointer)
     response = next(iter(ArchiveIterator(io.BytesIO(data))))  # (checked: one record)
@@ -194,64 +250,85 @@ def _captured(storage: Storage, page: dict[str, Any], record: dict[str, Any]) ->
     status = int(http.get_statuscode()) if http is not None else 200
     content_type = http.get_header("Content-Type") if http is not None else None
     body = response.content_stream().read()
+    facts = job.get("http")
+    if not isinstance(facts, dict):
+        facts = {
+            "status": status,
+            "etag": http.get_header("ETag") if http is not None else None,
+            "last_modified": http.get_header("Last-Modified") if http is not None else None,
+            "payload_digest": response.rec_headers.get_header("WARC-Payload-Digest"),
+        }
     return CapturedPage(
-        str(page.get("url") or record["url"]),
+        str(page.get("url") or job["url"]),
         status,
         content_type,
         body,
         warc=pointer.as_dict(),  # type: ignore[arg-type]
-        fetched_at=record.get("fetched_at"),
-        http=record.get("http") or {},
+        fetched_at=job.get("fetched_at"),
+        http=facts,
     )
 
 
-def reextract(storage: Storage, record: dict[str, Any], when: str) -> Outcome:
-    """The current pipeline's record of the capture ``record`` was made from."""
-    capture = capture_key(record)
-    source = str(record.get("source"))
-    pages = record.get("pages") or [{"url": record["url"], "warc": record.get("warc")}]
+def reextract(storage: Storage, job: dict[str, Any], when: str) -> Outcome:
+    """The current pipeline's record of a capture: ``job`` is the stored record it was
+    made from, or a run manifest's entry for a capture whose extraction failed."""
+    failure = "id" not in job
+    capture = ("", 0, str(job.get("fetched_at") or "")) if failure else capture_key(job)
+    source = str(job.get("source"))
+    pages = job.get("pages") or [{"url": job["url"], "warc": job.get("warc")}]
+    retry = _first_record_id(job) if failure else None
     started = time.perf_counter()
     try:
-        captured = [_captured(storage, page, record) for page in pages]
-    except (BadRecord, StorageError, ValueError) as exc:
-        return Outcome(capture, source, failed="unreadable", detail=str(exc))
+        captured = [_captured(storage, page, job) for page in pages]
+    except (BadRecord, StorageError, ValueError, KeyError, TypeError) as exc:
+        return Outcome(capture, source, failed="unreadable", detail=str(exc), retry=retry)
     read = time.perf_counter()
-    outcome = _extracted(record, captured, when)
+    size = sum(len(page.body) for page in captured)
+    if size > EXTRACT_MAX_BYTES:
+        return Outcome(
+            capture,
+            source,
+            failed="extraction_failed/too_large",
+            detail=f"{size:,} bytes of HTML, over NEWSARCHIVE_EXTRACT_MAX_BYTES",
+            retry=retry,
+        )
+    outcome = _extracted(job, captured, when)
+    outcome.capture, outcome.retry = capture, retry
     outcome.read_s, outcome.extract_s = read - started, time.perf_counter() - read
     return outcome
 
 
-def _extracted(record: dict[str, Any], captured: list[CapturedPage], when: str) -> Outcome:
-    capture = capture_key(record)
-    source = str(record.get("source"))
+def _extracted(job: dict[str, Any], captured: list[CapturedPage], when: str) -> Outcome:
+    source = str(job.get("source"))
     profile = profiles.load(source) if source in profiles.available() else None
-    discovered = dict(record.get("discovered") or {})
-    if record.get("incomplete"):
+    discovered = dict(job.get("discovered") or {})
+    if job.get("incomplete"):
         discovered["incomplete"] = True
     page = ArticlePage(
         source,
-        record["url"],
-        profile.language_for(record["url"]) if profile else None,
+        job["url"],
+        profile.language_for(job["url"]) if profile else None,
         captured,
         discovered=discovered,
     )
+    nothing = ("", 0, "")
     try:
         new = dict(build_article(page))
     except ExtractionFailed as exc:
-        return Outcome(capture, source, failed=f"extraction_failed/{exc.reason}", detail=str(exc))
+        return Outcome(nothing, source, failed=f"extraction_failed/{exc.reason}", detail=str(exc))
     except Exception as exc:  # a bug or a pathological page must not end the run
         return Outcome(
-            capture, source, failed="extraction_failed/extractor_error", detail=repr(exc)
+            nothing, source, failed="extraction_failed/extractor_error", detail=repr(exc)
         )
-    new.update({name: record.get(name) for name in CARRIED if name in record})
+    new.update({name: job.get(name) for name in CARRIED if name in job})
     new["extracted_at"] = when
-    return Outcome(capture, source, new)
+    return Outcome(nothing, source, new)
 
 
-def reextract_file(archive_uri: str, records: list[dict[str, Any]], when: str) -> list[Outcome]:
+def reextract_file(archive_uri: str, jobs: list[dict[str, Any]], when: str) -> list[Outcome]:
     """A cluster task: the captures whose (first) response lies in one WARC file."""
     storage = open_storage(archive_uri)
-    return [reextract(storage, record, when) for record in records]
+    return [reextract(storage, job, when) for job in jobs]
 
 
 def tasks(due: Iterable[dict[str, Any]]) -> tuple[dict[str, list[dict]], dict[tuple, list[dict]]]:
@@ -318,26 +395,30 @@ class Result:
 
 def run(
     archive_uri: str,
-    due: dict[str, list[dict[str, Any]]],
+    work: Plan,
     *,
     open_session: Callable[[str], Any],
     scheduler: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int, str, int], None] | None = None,
 ) -> Result:
-    """Re-extract the due captures of each source and store them through a session of
-    kind ``reprocess`` per source (``open_session(source)``)."""
+    """Re-extract the due captures of each source (and retry its failed ones) and store
+    them through a session of kind ``reprocess`` per source (``open_session(source)``)."""
     from distributed import as_completed
 
-    result = Result(planned=sum(len(r) for r in due.values()))
+    due = work.due
+    result = Result(planned=work.count + work.failure_count)
     when = iso(utc_now())
     local = not archive_uri.startswith("s3://")
     where = str(Path(archive_uri.removeprefix("file://")).resolve()) if local else archive_uri
-    sessions = {source: open_session(source) for source in sorted(due)}
+    sources = sorted(set(due) | set(work.failures))
+    sessions = {source: open_session(source) for source in sources}
     units: list[tuple[str, list[dict]]] = []
     twins: dict[tuple, list[dict]] = {}
-    for source in sorted(due):
-        by_file, same = tasks(due[source])
+    for source in sources:
+        by_file, same = tasks(due.get(source, []))
+        for entry in work.failures.get(source, []):
+            by_file[str(entry["pages"][0]["warc"].get("filename"))].append(entry)
         for name, records in sorted(by_file.items()):
             # A WARC file of a long crawl holds thousands of captures: its records are
             # read by range, so a file is split among tasks at no cost, and a cluster
@@ -358,7 +439,12 @@ def run(
             for done, future in enumerate(as_completed(futures), start=1):
                 outcomes = future.result()
                 future.release()
-                stored = sum(_store(outcome, sessions, twins, result) for outcome in outcomes)
+                stored = sum(
+                    _store_retry(outcome, sessions, work.history, result)
+                    if outcome.retry
+                    else _store(outcome, sessions, twins, result)
+                    for outcome in outcomes
+                )
                 if progress:
                     progress(done, len(futures), names[future.key], stored)
         reason = "finished"
@@ -400,6 +486,63 @@ def _store(
         result.stats[f"{source}:reprocess/reextracted"] += 1
     result.seconds["write"] += time.perf_counter() - started
     return len(records)
+
+
+def _store_retry(
+    outcome: Outcome,
+    sessions: dict[str, Any],
+    history: dict[str, list[tuple[int, str, str]]],
+    result: Result,
+) -> int:
+    """A capture whose extraction had failed, tried again: stored as the version of its
+    article it is (as the crawl would have stored it: a new text after the article's
+    latest capture is the next version, the same text is no version), unless the
+    article has a later capture already (then it came too late to be a version). Each
+    try is listed in the run's manifest, so that it is not tried again by this pipeline."""
+    source = outcome.source
+    session = sessions[source]
+    assert outcome.retry is not None
+    if outcome.record is None:
+        came = outcome.failed or "failed"
+        result.failures.append(f"failed capture {outcome.retry}: {came}: {outcome.detail}")
+    else:
+        new = outcome.record
+        captures = history.get(new["id"], [])
+        fetched_at = str(new.get("fetched_at") or "")
+        latest = max(captures, default=None)
+        if any(at > fetched_at for _, at, _ in captures):
+            came = "superseded"  # a later capture of the article is archived
+        elif latest is not None and latest[2] == new["content_sha256"]:
+            came = "unchanged"  # the text of the article's latest version
+        else:
+            came = "stored"
+            version = latest[0] + 1 if latest else 1
+            record: dict[str, Any] = {
+                **new,
+                "version": version,
+                "previous_sha256": latest[2] if latest else None,
+            }
+            session.articles.write(record)
+            http: dict[str, Any] = record.get("http") or {}
+            session.state.record_capture(
+                record["url"],
+                when=fetched_at,
+                article_id=record["id"],
+                content_sha256=record["content_sha256"],
+                version=version,
+                etag=http.get("etag"),
+                last_modified=http.get("last_modified"),
+                payload_digest=http.get("payload_digest"),
+                record_id=outcome.retry,
+                record_date=dict(record.get("warc") or {}).get("date"),
+            )
+            history.setdefault(new["id"], []).append((version, fetched_at, new["content_sha256"]))
+    session.manifest.add_retried(
+        {"record_id": outcome.retry, "pipeline": PIPELINE_VERSION, "outcome": came}
+    )
+    result.stats[f"{source}:reprocess/failures_retried"] += 1
+    result.stats[f"{source}:reprocess/failures_retried/{came.split('/')[-1]}"] += 1
+    return int(came == "stored")
 
 
 def _teach_state(state: Any, record: dict[str, Any]) -> None:

@@ -19,7 +19,6 @@ The unit of work is a whole WARC file (as cc-pyspark's), run on a Dask cluster: 
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,12 +33,10 @@ from warcio.exceptions import ArchiveLoadFailed
 from newsarchive import profiles
 from newsarchive.items import ArticlePage, CapturedPage
 from newsarchive.record import WarcPointerDict, versioned
-from pipelines.article import build_article
+from pipelines.article import EXTRACT_MAX_BYTES, build_article
 from pipelines.cluster import dask_client
 from pipelines.extract import ExtractionFailed
 
-# The crawl's own bound (NEWSARCHIVE_EXTRACT_MAX_BYTES): a page over it is not extracted.
-MAX_HTML_BYTES = int(os.environ.get("NEWSARCHIVE_EXTRACT_MAX_BYTES", "5000000"))
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -143,8 +140,8 @@ def _capture(record, records: ArchiveIterator, path: str, counts: Counter) -> Ca
     if (content_type or "").split(";")[0].strip().lower() not in HTML_TYPES:
         counts["passed_over/not_html"] += 1
         return None
-    body = record.content_stream().read(MAX_HTML_BYTES + 1)
-    if len(body) > MAX_HTML_BYTES:
+    body = record.content_stream().read(EXTRACT_MAX_BYTES + 1)
+    if len(body) > EXTRACT_MAX_BYTES:
         counts["extraction_failed/too_large"] += 1
         return None
     records.read_to_end(record)

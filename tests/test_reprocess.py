@@ -23,7 +23,7 @@ from newsarchive.archive.article_files import capture_key, newest_extractions, r
 from newsarchive.archive.manifest import listed_files, read_manifests
 from newsarchive.storage import open_storage
 from pipelines.reprocess import tasks
-from tests.conftest import BIN
+from tests.conftest import BIN, crawl
 
 NEW = "9.9.9-test"
 
@@ -128,7 +128,8 @@ def test_dry_run_says_what_would_be_done_and_writes_nothing(local_run, tmp_path)
 
     assert out == (
         f"{count} captures to re-extract (made by another pipeline than {NEW}: "
-        f"{count} by pipeline {__version__}); 0 already extracted by {NEW}\n"
+        f"{count} by pipeline {__version__}); 0 already extracted by {NEW}; "
+        "0 captures whose extraction failed to try again\n"
     )
     assert len(all_records(archive)) == count
 
@@ -234,3 +235,68 @@ def test_the_same_on_seaweedfs(local_run, s3_storage, s3_env, tmp_path):
     for record in fresh:
         assert without_extraction(record) == without_extraction(crawled[capture_key(record)])
     assert finished(reprocess(tmp_path, archive))[1].startswith("0 captures to re-extract")
+
+
+@pytest.fixture(scope="module")
+def failed_archive(replay, tmp_path_factory) -> Path:
+    """ECNS crawled under an extraction budget no article page fits: every article page
+    is a capture whose extraction failed (too_large), kept in the WARC."""
+    root = tmp_path_factory.mktemp("failed")
+    done = crawl(
+        replay, "ecns", str(root / "archive"), root / "spool", NEWSARCHIVE_EXTRACT_MAX_BYTES="1000"
+    )
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    return root / "archive"
+
+
+def manifests(archive: str) -> list[dict]:
+    return [r.manifest for r in read_manifests(open_storage(archive)) if r.manifest]
+
+
+def test_a_run_lists_the_captures_it_could_not_extract(failed_archive):
+    (manifest,) = manifests(str(failed_archive))
+    failures = manifest["extraction_failures"]
+    assert len(failures) == manifest["stats"]["article/extraction_failed/too_large"] > 0
+    assert {f["reason"] for f in failures} == {"too_large"}
+    for failure in failures:
+        assert failure["pages"][0]["warc"]["record_id"].startswith("<urn:uuid:")
+
+
+def test_failed_captures_are_tried_again_and_stored_as_the_crawl_would(
+    failed_archive, local_run, tmp_path
+):
+    archive = tmp_path / "archive"
+    shutil.copytree(failed_archive, archive)
+    (manifest,) = manifests(str(archive))
+    failed_urls = sorted(f["url"] for f in manifest["extraction_failures"])
+    status, out, err = finished(reprocess(tmp_path, str(archive)))
+    assert status == 0, err
+    stored = {r["url"]: r for r in all_records(str(archive))}
+    assert sorted(stored) == failed_urls
+    crawled = {r["url"]: r for r in all_records(str(local_run[0].root))}
+    for url, record in stored.items():
+        assert (record["version"], record["previous_sha256"]) == (1, None)
+        assert record["paragraphs"] == crawled[url]["paragraphs"]
+        assert record["title"] == crawled[url]["title"]
+    assert out.splitlines()[-1].startswith(
+        f"re-extracted 0 of 0 captures; {len(failed_urls)} of {len(failed_urls)} failed "
+        "captures now stored"
+    )
+    again = finished(reprocess(tmp_path, str(archive)))[1]
+    assert again.endswith("; 0 captures whose extraction failed to try again\n")
+
+
+def test_a_failure_retried_in_vain_is_not_retried_by_the_same_pipeline(failed_archive, tmp_path):
+    archive = tmp_path / "archive"
+    shutil.copytree(failed_archive, archive)
+    (manifest,) = manifests(str(archive))
+    count = len(manifest["extraction_failures"])
+    tight = {"NEWSARCHIVE_EXTRACT_MAX_BYTES": "1000"}
+    status, _, err = finished(reprocess(tmp_path, str(archive), **tight))
+    assert status == 1
+    assert err.count("extraction_failed/too_large") == count
+    assert all_records(str(archive)) == []
+    retried = [r for m in manifests(str(archive)) for r in m.get("retried_failures", [])]
+    assert [r["outcome"] for r in retried] == ["extraction_failed/too_large"] * count
+    again = finished(reprocess(tmp_path, str(archive), **tight))[1]
+    assert again.endswith("; 0 captures whose extraction failed to try again\n")

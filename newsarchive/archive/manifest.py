@@ -67,6 +67,10 @@ class RunManifest:
         self.records: dict[str, int] = {}
         self.recovered: list[dict[str, Any]] = []
         self.deleted: list[dict[str, Any]] = []
+        # Captures that gave no article (with their WARC pointers), and, for a reprocess
+        # run, the failed captures it retried and what came of each.
+        self.failures: list[dict[str, Any]] = []
+        self.retried: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
     @property
@@ -90,6 +94,14 @@ class RunManifest:
                     "uploaded": uploaded.ok,
                 }
             )
+
+    def add_failure(self, failure: dict[str, Any]) -> None:
+        with self._lock:
+            self.failures.append(failure)
+
+    def add_retried(self, retried: dict[str, Any]) -> None:
+        with self._lock:
+            self.retried.append(retried)
 
     def add_recovered(self, uploaded: Uploaded) -> None:
         """A closed file an earlier, interrupted run left in the spool, uploaded now."""
@@ -146,6 +158,8 @@ class RunManifest:
             },
             "selector_missed": _counts_under(stats, "metadata/selector_missed/"),
             "deleted": sorted(self.deleted, key=lambda d: d["url"]),
+            "extraction_failures": sorted(self.failures, key=lambda f: f["url"]),
+            "retried_failures": sorted(self.retried, key=lambda r: r["record_id"]),
             "files": files,
             "recovered_files": sorted(self.recovered, key=lambda f: f["key"]),
             "errors": errors,
@@ -362,6 +376,8 @@ _FIELDS: dict[str, tuple[type, ...]] = {
     "files": (list,),
     "recovered_files": (list,),
     "deleted": (list,),
+    "extraction_failures": (list,),
+    "retried_failures": (list,),
     "errors": (list,),
 }
 
@@ -432,6 +448,30 @@ def listed_files(manifest: dict[str, Any]) -> tuple[list[ArchivedFile], list[str
             except layout.BadKey as exc:
                 problems.append(f"run {crawl_id}: entry refused: {exc}")
     return files, problems
+
+
+def extraction_failures(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The captures a run's extraction failed on, each with its source, URL, pipeline
+    version and WARC pointers (entries without a well-formed first pointer are left
+    out: a reader of the archive trusts no entry blindly)."""
+    found = []
+    for entry in manifest.get("extraction_failures") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("pages"), list):
+            continue
+        pages = [p for p in entry["pages"] if isinstance(p, dict)]
+        first = (pages[0].get("warc") if pages else None) or {}
+        if isinstance(entry.get("url"), str) and isinstance(first.get("record_id"), str):
+            found.append({**entry, "pages": pages})
+    return found
+
+
+def retried_failures(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """(WARC record id, pipeline version) of each failed capture a reprocess run retried."""
+    return [
+        (entry["record_id"], str(entry.get("pipeline")))
+        for entry in manifest.get("retried_failures") or []
+        if isinstance(entry, dict) and isinstance(entry.get("record_id"), str)
+    ]
 
 
 def deletions(manifest: dict[str, Any]) -> list[tuple[str, str]]:
