@@ -113,6 +113,26 @@ def main() -> int:
                 bucket.uri, root / "s3", None, s3
             )
         rates = read_rates(original / "warc")
+        print("bench: extract --warc on 1 worker…", file=sys.stderr)
+        started = time.monotonic()
+        subprocess.run(
+            [
+                str(BIN / "newsarchive"),
+                "extract",
+                "--warc",
+                str(original / "warc"),
+                "--out",
+                str(root / "out.jsonl"),
+                "--workers",
+                "1",
+                "--quiet",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        scan = time.monotonic() - started
+        warc_mb = sum(f.stat().st_size for f in (original / "warc").rglob("*.warc.gz")) / 2**20
+        scanned = sum(1 for _ in (root / "out.jsonl").open())
     lines.append(
         f"{'reprocess':28} {'records':>8} {'seconds':>8} {'records/s':>10} "
         f"{'read s':>7} {'extract s':>9} {'write s':>8}"
@@ -132,6 +152,12 @@ def main() -> int:
     lines.append(
         "reading whole WARC files (extract --warc): "
         + ", ".join(f"{name} {rate:.0f} MB/s" for name, rate in rates.items())
+    )
+    reading = warc_mb / rates["warcio"]
+    lines.append(
+        f"extract --warc, 1 worker: {scanned} articles from {warc_mb:.1f} MB in {scan:.1f} s "
+        f"({scanned / scan:.1f}/s, a local cluster's start included); reading them with "
+        f"warcio takes {reading:.2f} s of it ({100 * reading / scan:.0f}%)"
     )
     lines.append(
         f"reprocess: {one['records'] / one['seconds']:.1f} records/s on 1 worker, "

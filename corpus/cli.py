@@ -296,14 +296,15 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     reader = _reader(args)
     try:
-        record = show.find(reader, args.id, args.source or None)
+        record = show.find(reader, args.id, args.source or None, args.pipeline)
     except show.Ambiguous as exc:
         print(f"newsarchive show: {exc}", file=sys.stderr)
         return 1
     for problem in reader.problems:
         print(f"warning: {printable(problem)}", file=sys.stderr)
     if record is None:
-        print(f"newsarchive: no article {args.id!r} in {reader.storage.uri}", file=sys.stderr)
+        made = f" extracted by pipeline {args.pipeline}" if args.pipeline else ""
+        print(f"newsarchive: no article {args.id!r}{made} in {reader.storage.uri}", file=sys.stderr)
         return 1
     if args.raw:
         sys.stdout.buffer.write(show.raw_response(reader, record))
@@ -701,6 +702,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(a GBK page included)",
     )
     show.add_argument("--json", action="store_true", help="print the whole record")
+    show.add_argument(
+        "--pipeline",
+        metavar="VERSION",
+        help="the extraction this pipeline version made (kept when `newsarchive reprocess` "
+        "extracted the capture again; default: the newest)",
+    )
     show.set_defaults(func=_cmd_show)
 
     extract = sub.add_parser(

@@ -72,10 +72,19 @@ def _matches(match, record: dict) -> bool:
     )
 
 
-def find(reader: ArchiveReader, wanted: str, sources: list[str] | None = None) -> dict | None:
-    """The latest version of the article with this id, id prefix or URL. Raises
-    :class:`Ambiguous` for a prefix of several articles' ids."""
+def find(
+    reader: ArchiveReader,
+    wanted: str,
+    sources: list[str] | None = None,
+    pipeline: str | None = None,
+) -> dict | None:
+    """The latest version of the article with this id, id prefix or URL, in its newest
+    extraction, or in the newest one ``pipeline`` made (an older extraction, kept when
+    `newsarchive reprocess` extracted the capture again). Raises :class:`Ambiguous` for
+    a prefix of several articles' ids."""
     found = _located(reader, _matcher(wanted), sources)
+    if pipeline is not None:
+        found = [r for r in found if (r.get("pipeline") or {}).get("version") == pipeline]
     ids = sorted({str(record.get("id")) for record in found})
     if len(ids) > 1 and "://" not in wanted:
         shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")

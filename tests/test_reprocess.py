@@ -107,6 +107,16 @@ def test_readers_take_the_newest_extraction_and_keep_the_older(local_run, tmp_pa
         text=True,
     )
     assert json.loads(shown.stdout)["pipeline"]["version"] == NEW
+    from newsarchive import __version__
+
+    asked = ["--archive", archive, "--json", "--pipeline", __version__]
+    older = subprocess.run(
+        [str(BIN / "newsarchive"), "show", some["id"], *asked],
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(older.stdout)["pipeline"]["version"] == __version__
+    assert "extracted_at" not in json.loads(older.stdout)
 
 
 def test_a_second_run_with_the_same_pipeline_does_nothing(local_run, tmp_path):
