@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.run import crawl
+from bench.run import crawl, s3_credentials
 
 BIN = Path(sys.executable).parent
 
@@ -96,13 +96,7 @@ def main() -> int:
         if os.environ.get("S3_TEST_ENDPOINT"):
             from newsarchive.storage.s3 import S3Storage
 
-            s3 = {
-                "AWS_ENDPOINT_URL": os.environ["S3_TEST_ENDPOINT"],
-                "AWS_ACCESS_KEY_ID": os.environ["S3_TEST_KEY"],
-                "AWS_SECRET_ACCESS_KEY": os.environ["S3_TEST_SECRET"],
-                "AWS_DEFAULT_REGION": "us-east-1",
-            }
-            os.environ.update(s3)
+            s3 = s3_credentials()
             prefix = f"bench-reprocess-{time.time_ns()}"
             bucket = S3Storage(os.environ["S3_TEST_BUCKET"], prefix)
             for path in sorted(p for p in original.rglob("*") if p.is_file()):

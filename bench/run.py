@@ -182,6 +182,19 @@ def crawl(target: str, archive: str, pages: int, scratch: Path, extra_env: dict)
     )
 
 
+def s3_credentials() -> dict[str, str]:
+    """The test S3 server's endpoint and credentials (`make bench` starts it), set in
+    this process's environment too, as the AWS variables boto3 reads."""
+    s3 = {
+        "AWS_ENDPOINT_URL": os.environ["S3_TEST_ENDPOINT"],
+        "AWS_ACCESS_KEY_ID": os.environ["S3_TEST_KEY"],
+        "AWS_SECRET_ACCESS_KEY": os.environ["S3_TEST_SECRET"],
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    os.environ.update(s3)
+    return s3
+
+
 def baseline(pages: int) -> float:
     """Single-process trafilatura-only extraction of the same pages: pages/s."""
     import trafilatura
@@ -310,13 +323,7 @@ def main() -> int:
         if os.environ.get("S3_TEST_ENDPOINT"):
             print(f"bench: crawling {args.pages:,} pages to SeaweedFS…", file=sys.stderr)
             (root / "s3").mkdir()
-            s3 = {
-                "AWS_ENDPOINT_URL": os.environ["S3_TEST_ENDPOINT"],
-                "AWS_ACCESS_KEY_ID": os.environ["S3_TEST_KEY"],
-                "AWS_SECRET_ACCESS_KEY": os.environ["S3_TEST_SECRET"],
-                "AWS_DEFAULT_REGION": "us-east-1",
-            }
-            os.environ.update(s3)
+            s3 = s3_credentials()
             archive = f"s3://{os.environ['S3_TEST_BUCKET']}/bench-{time.time_ns()}"
             results.append(crawl("SeaweedFS (S3)", archive, args.pages, root / "s3", s3))
         print("bench: trafilatura-only baseline on the same pages…", file=sys.stderr)
