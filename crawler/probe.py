@@ -336,6 +336,9 @@ def probe_settings():
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares)
     settings.set("ITEM_PIPELINES", {})
     settings.set("EXTENSIONS", {"crawler.extensions.archive.ArchiveExtension": None})
+    # A probe queues a few dozen requests: Scrapy's scheduler keeps them in memory,
+    # where the crawl's spills past a bound into a folder under the state folder.
+    settings.set("SCHEDULER", "scrapy.core.scheduler.Scheduler")
     settings.set("NEWSARCHIVE_DISTRIBUTED", False)
     settings.set("LOG_LEVEL", "WARNING")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False)  # the report is the output
