@@ -5,6 +5,8 @@ newsarchive stats|verify [--archive URI]
 newsarchive report [--archive URI] [--out DIR]
 newsarchive download --archive URI --out DIR [--source S] [--since D] [--until D] ...
 newsarchive show ID [--raw]
+newsarchive diff ID|URL [--html]
+newsarchive changes [--source S] [--since TIME] [--json]
 newsarchive reprocess [--archive URI] [--source S] [--since D] [--until D] [--force] [--dry-run]
 newsarchive extract FILE.html --url URL [--source S] [--format json|text]
 newsarchive extract --warc FILE_OR_DIR... --out OUT.jsonl|OUT.parquet [--all] [--scheduler ADDR]
@@ -176,6 +178,60 @@ def _cmd_download(args: argparse.Namespace) -> int:
         print(f"download incomplete: {len(report.skipped)} skipped, see the warnings above")
         return 1
     return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    """Two versions of an article, sentence by sentence (corpus/edits.py)."""
+    from corpus import edits, show
+
+    reader = _reader(args)
+    try:
+        found = show.versions(reader, args.id, args.source or None)
+    except show.Ambiguous as exc:
+        print(f"newsarchive diff: {exc}", file=sys.stderr)
+        return 1
+    for problem in reader.problems:
+        print(f"warning: {printable(problem)}", file=sys.stderr)
+    numbers = [int(r.get("version") or 1) for r in found]
+    if not found:
+        print(f"newsarchive: no article {args.id!r} in {reader.storage.uri}", file=sys.stderr)
+        return 1
+    to = args.to if args.to is not None else numbers[-1]
+    since = args.since_version if args.since_version is not None else to - 1
+    if since not in numbers or to not in numbers or since >= to:
+        print(
+            f"newsarchive diff: the archive holds versions {', '.join(map(str, numbers))} of "
+            f"{args.id}; name two of them (--from A --to B, A < B)",
+            file=sys.stderr,
+        )
+        return 1
+    old, new = found[numbers.index(since)], found[numbers.index(to)]
+    edit = edits.compare(old, new)
+    if args.html:
+        sys.stdout.write(edits.render_html(edit, old, new))
+    else:
+        print(printable(edits.render(edit, old, new)))
+    return 0
+
+
+def _cmd_changes(args: argparse.Namespace) -> int:
+    """The archive's edits and deletions, oldest first (corpus/edits.py)."""
+    from corpus.edits import archive_changes
+
+    reader = _reader(args)
+    _check_sources(reader, args.source)
+    found = [c for c in archive_changes(reader, args.source) if c.at >= (args.since or "")]
+    for problem in reader.problems:
+        print(f"warning: {printable(problem)}", file=sys.stderr)
+    for change in found:
+        if args.json:
+            print(json.dumps(change.as_json(), ensure_ascii=False))
+        else:
+            print(printable(change.line()))
+    if not args.json:
+        edits = sum(c.kind == "edit" for c in found)
+        print(f"{edits} edits, {len(found) - edits} deletions", file=sys.stderr)
+    return 1 if reader.problems else 0
 
 
 def _cmd_reprocess(args: argparse.Namespace) -> int:
@@ -633,6 +689,41 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-progress", action="store_true", help="no progress bar (default: shown on a terminal)"
     )
     get.set_defaults(func=_cmd_download)
+
+    diff = sub.add_parser(
+        "diff",
+        help="what changed between two versions of an article, sentence by sentence",
+        description="Align the bodies of two versions (by default the last two) sentence "
+        "by sentence and list the sentences added, removed and changed (~), the title and "
+        "publication time if they changed, and whether the edit is cosmetic (whitespace, "
+        "punctuation and case only). Exit 1 when the article or the versions are not in "
+        "the archive.",
+    )
+    diff.add_argument("id", help="the article's id, the start of it, or its URL")
+    _archive_options(diff)
+    diff.add_argument("--source", action="append", metavar="S", help="look only in this source")
+    diff.add_argument("--from", dest="since_version", type=int, metavar="A", help="older version")
+    diff.add_argument("--to", type=int, metavar="B", help="newer version (default: the latest)")
+    diff.add_argument(
+        "--html", action="store_true", help="an HTML page: the versions side by side, marked"
+    )
+    diff.set_defaults(func=_cmd_diff)
+
+    changed = sub.add_parser(
+        "changes",
+        help="the archive's edits and deletions, oldest first",
+        description="Every edit the crawls archived (a version replacing the one before: "
+        "sentences added, removed and changed, title and publication time, cosmetic or not; "
+        "`newsarchive diff ID` shows one) and every deletion (a 404 or 410 where an article "
+        "was), oldest first. Exit 1 when part of the archive could not be read.",
+    )
+    _archive_options(changed)
+    changed.add_argument("--source", action="append", metavar="S", help="only this source")
+    changed.add_argument(
+        "--since", metavar="TIME", help="seen at or after this UTC time (2026-11-23 or later)"
+    )
+    changed.add_argument("--json", action="store_true", help="one JSON object a line")
+    changed.set_defaults(func=_cmd_changes)
 
     again = sub.add_parser(
         "reprocess",

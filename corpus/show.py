@@ -92,6 +92,21 @@ def find(
     return max(found, key=recency, default=None)
 
 
+def versions(reader: ArchiveReader, wanted: str, sources: list[str] | None = None) -> list[dict]:
+    """Every version of the article with this id, id prefix or URL, oldest first, each
+    in its newest extraction (the latest capture of a version, if two workers took one)."""
+    found = _located(reader, _matcher(wanted), sources)
+    ids = sorted({str(record.get("id")) for record in found})
+    if len(ids) > 1 and "://" not in wanted:
+        raise Ambiguous(f"{wanted!r} starts {len(ids)} article ids: give more of it")
+    newest: dict[int, dict] = {}
+    for record in found:
+        version = recency(record)[0]
+        if version not in newest or recency(record) >= recency(newest[version]):
+            newest[version] = record
+    return [newest[v] for v in sorted(newest)]
+
+
 def _shown(value: object) -> str:
     """A field as a reader sees it: a dash where the page gave nothing, never 'None'."""
     return "—" if value is None or value == "" or value == [] else str(value)
