@@ -262,6 +262,8 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
                 warc_max_bytes=1_000_000_000,
                 warcinfo={},
                 state_dir=state_dir,
+                upload_attempts=int(os.environ.get("NEWSARCHIVE_UPLOAD_ATTEMPTS", "5")),
+                upload_backoff=float(os.environ.get("NEWSARCHIVE_UPLOAD_BACKOFF", "1.0")),
                 upload_deadline=float(os.environ.get("NEWSARCHIVE_UPLOAD_DEADLINE", "180")),
                 kind="reprocess",
             )
@@ -332,9 +334,9 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if result.errors or errors:
-        kept = len(result.errors) + len(errors)
+        unstored = len(result.errors) + len(errors)
         print(
-            f"storage error: {kept} file(s) kept in the spool; the next run uploads them first",
+            f"storage error: {unstored} file(s) kept in the spool; the next run uploads them first",
             file=sys.stderr,
         )
         return 3
