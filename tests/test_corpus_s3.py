@@ -14,6 +14,7 @@ from corpus import show
 from corpus.download import download
 from corpus.reader import ArchiveReader
 from corpus.selection import Selection
+from newsarchive.storage.local import LocalStorage
 from newsarchive.storage.s3 import S3Storage
 from tests import corpus_archive
 from tests.conftest import BIN, ROOT
@@ -23,10 +24,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.s3]
 
 
 @pytest.fixture(scope="module")
-def archives(local_run, s3_env, tmp_path_factory):
+def archives(versioned_archive, s3_env):
     """(local archive folder, S3 storage holding a byte-for-byte copy of it)."""
-    storage, _, _ = local_run
-    local = corpus_archive.build(storage.root, tmp_path_factory.mktemp("corpus"))
+    local = LocalStorage(versioned_archive)
     saved = {k: os.environ.get(k) for k in s3_env if k != "bucket"}
     os.environ.update({k: v for k, v in s3_env.items() if k != "bucket"})
     remote = S3Storage(s3_env["bucket"], f"corpus-{os.getpid()}")

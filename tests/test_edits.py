@@ -12,7 +12,6 @@ import pytest
 from corpus.edits import Change, compare, sentences
 from newsarchive.items import ArticlePage
 from pipelines.article import build_article
-from tests import corpus_archive
 from tests.conftest import BIN, FIXTURES
 
 URL = "https://www.ecns.cn/news/politics/2023-02-04/detail-ihcfyzqt8731694.shtml"
@@ -82,9 +81,8 @@ def test_chinese_text_splits_at_its_sentence_ends():
 
 
 @pytest.fixture(scope="module")
-def archive(local_run, tmp_path_factory) -> Path:
-    storage, _, _ = local_run
-    return corpus_archive.build(storage.root, tmp_path_factory.mktemp("edits")).root
+def archive(versioned_archive) -> Path:
+    return versioned_archive
 
 
 def newsarchive(*args: str) -> subprocess.CompletedProcess:
