@@ -245,8 +245,8 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
         raise UsageError(
             "reprocess writes to the archive: it needs credentials, not --no-sign-request"
         )
-    if not args.dry_run and importlib.util.find_spec("distributed") is None:
-        raise UsageError("newsarchive reprocess runs on Dask: pip install 'newsarchive[cluster]'")
+    if not args.dry_run:
+        _needs_dask("reprocess")
     storage = open_storage(args.archive, sign=not args.no_sign_request)
     storage.check(write=not args.dry_run)
     spool_dir = os.environ.get("NEWSARCHIVE_SPOOL", ".spool")
@@ -381,11 +381,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if args.warc:
         return _cmd_extract_warc(args)
     if not args.file or not args.url:
-        print(
-            "newsarchive extract: give a saved page and its --url, or --warc FILES --out OUT",
-            file=sys.stderr,
-        )
-        return 2
+        raise UsageError("give a saved page and its --url, or --warc FILES --out OUT")
     from newsarchive import profiles
     from newsarchive.items import ArticlePage
     from pipelines.article import build_article
@@ -429,49 +425,34 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _needs_dask(command: str) -> None:
+    if importlib.util.find_spec("distributed") is None:
+        raise UsageError(f"{command} runs on Dask: pip install 'newsarchive[cluster]'")
+
+
 def _cmd_extract_warc(args: argparse.Namespace) -> int:
     """Every article of the given WARC files, as article records in one JSONL or
     Parquet file (pipelines/warc_input.py)."""
-    from corpus.export import WRITERS, parquet_available
+    from corpus.export import PARQUET_EXTRA, WRITERS, parquet_available
     from pipelines.warc_input import extract_files, warc_files
 
     if not args.out:
-        print(
-            "newsarchive extract --warc: --out OUT.jsonl or OUT.parquet is required",
-            file=sys.stderr,
-        )
-        return 2
+        raise UsageError("--warc needs --out OUT.jsonl, OUT.jsonl.gz or OUT.parquet")
     out = Path(args.out)
     kind = "parquet" if out.suffix == ".parquet" else "jsonl"
     if out.suffix not in (".parquet", ".jsonl", ".gz") or (
         out.suffix == ".gz" and not out.name.endswith(".jsonl.gz")
     ):
-        print(
-            f"newsarchive extract --warc: {out}: the output must end in .jsonl, .jsonl.gz "
-            "or .parquet",
-            file=sys.stderr,
-        )
-        return 2
+        raise UsageError(f"{out}: the output must end in .jsonl, .jsonl.gz or .parquet")
     if kind == "parquet" and not parquet_available():
-        print(
-            "newsarchive extract --warc: Parquet needs pyarrow: pip install 'newsarchive[parquet]'",
-            file=sys.stderr,
-        )
-        return 2
-    if importlib.util.find_spec("distributed") is None:
-        print(
-            "newsarchive extract --warc runs on Dask: pip install 'newsarchive[cluster]'",
-            file=sys.stderr,
-        )
-        return 2
+        raise UsageError(PARQUET_EXTRA)
+    _needs_dask("extract --warc")
     try:
         paths = warc_files(args.warc)
     except FileNotFoundError as exc:
-        print(f"newsarchive extract --warc: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from None
     if not paths:
-        print("newsarchive extract --warc: no *.warc or *.warc.gz file found", file=sys.stderr)
-        return 2
+        raise UsageError("no *.warc or *.warc.gz file found")
     counts: dict[str, int] = {}
     problems: list[str] = []
 
