@@ -201,27 +201,22 @@ def archive_changes(reader: Any, sources: list[str] | None = None) -> list[Archi
     """Every edit and deletion the archive records, oldest first. Two passes over the
     article files: the ids with a second version, then their versions (each in its
     newest extraction); deletions come from the run manifests."""
-    from newsarchive.archive.article_files import recency
+    from newsarchive.archive.article_files import each_version, recency
     from newsarchive.archive.manifest import deletions
 
     files = reader.select("articles", sources=sources)
     edited: set[str] = set()
     for item in files:
         edited.update(str(r.get("id")) for r in reader.records(item) if recency(r)[0] > 1)
-    by_id: dict[str, dict[int, dict]] = {}
+    by_id: dict[str, list[dict]] = {}
     for item in files:
         for record in reader.records(item):
-            if str(record.get("id")) not in edited:
-                continue
-            held = by_id.setdefault(str(record["id"]), {})
-            version = recency(record)[0]
-            if version not in held or recency(record) >= recency(held[version]):
-                held[version] = record
+            if str(record.get("id")) in edited:
+                by_id.setdefault(str(record["id"]), []).append(record)
     found: list[ArchiveChange] = []
-    for id_, held in by_id.items():
-        numbers = sorted(held)
-        for before, after in itertools.pairwise(numbers):
-            old, new = held[before], held[after]
+    for id_, records in by_id.items():
+        held = each_version(records)
+        for old, new in itertools.pairwise(held):
             found.append(
                 ArchiveChange(
                     "edit",

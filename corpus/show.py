@@ -11,7 +11,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from corpus.reader import ArchiveReader
 from corpus.terminal import printable
-from newsarchive.archive.article_files import recency
+from newsarchive.archive.article_files import each_version, recency
 from newsarchive.archive.article_index import read_index
 from newsarchive.archive.warc import WarcPointer, read_record
 from newsarchive.decode import decode_html
@@ -72,6 +72,21 @@ def _matches(match, record: dict) -> bool:
     )
 
 
+def _article(
+    reader: ArchiveReader, wanted: str, sources: list[str] | None, pipeline: str | None = None
+) -> list[dict]:
+    """The records of the article with this id, id prefix or URL (those ``pipeline``
+    extracted, if given). Raises :class:`Ambiguous` for a prefix of several articles' ids."""
+    found = _located(reader, _matcher(wanted), sources)
+    if pipeline is not None:
+        found = [r for r in found if (r.get("pipeline") or {}).get("version") == pipeline]
+    ids = sorted({str(record.get("id")) for record in found})
+    if len(ids) > 1 and "://" not in wanted:
+        shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+        raise Ambiguous(f"{wanted!r} starts {len(ids)} article ids ({shown}): give more of it")
+    return found
+
+
 def find(
     reader: ArchiveReader,
     wanted: str,
@@ -82,29 +97,13 @@ def find(
     extraction, or in the newest one ``pipeline`` made (an older extraction, kept when
     `newsarchive reprocess` extracted the capture again). Raises :class:`Ambiguous` for
     a prefix of several articles' ids."""
-    found = _located(reader, _matcher(wanted), sources)
-    if pipeline is not None:
-        found = [r for r in found if (r.get("pipeline") or {}).get("version") == pipeline]
-    ids = sorted({str(record.get("id")) for record in found})
-    if len(ids) > 1 and "://" not in wanted:
-        shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
-        raise Ambiguous(f"{wanted!r} starts {len(ids)} article ids ({shown}): give more of it")
-    return max(found, key=recency, default=None)
+    return max(_article(reader, wanted, sources, pipeline), key=recency, default=None)
 
 
 def versions(reader: ArchiveReader, wanted: str, sources: list[str] | None = None) -> list[dict]:
     """Every version of the article with this id, id prefix or URL, oldest first, each
     in its newest extraction (the latest capture of a version, if two workers took one)."""
-    found = _located(reader, _matcher(wanted), sources)
-    ids = sorted({str(record.get("id")) for record in found})
-    if len(ids) > 1 and "://" not in wanted:
-        raise Ambiguous(f"{wanted!r} starts {len(ids)} article ids: give more of it")
-    newest: dict[int, dict] = {}
-    for record in found:
-        version = recency(record)[0]
-        if version not in newest or recency(record) >= recency(newest[version]):
-            newest[version] = record
-    return [newest[v] for v in sorted(newest)]
+    return each_version(_article(reader, wanted, sources))
 
 
 def _shown(value: object) -> str:

@@ -14,7 +14,7 @@ import io
 import json
 import os
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -60,15 +60,21 @@ def recency(record: dict[str, Any]) -> tuple[int, str, str]:
     )
 
 
+def _most_recent(records: Iterable[dict[str, Any]], key: Callable[[dict], Any]) -> dict:
+    """The most recent record (:func:`recency`; the later one read on a tie) per key."""
+    newest: dict = {}
+    for record in records:
+        group = key(record)
+        held = newest.get(group)
+        if held is None or recency(record) >= recency(held):
+            newest[group] = record
+    return newest
+
+
 def latest_versions(records: Iterable[dict[str, Any]], key: str = "id") -> dict[str, dict]:
     """The latest version (:func:`recency`) of each article among ``records``, by its
     ``key`` field: ``id`` for the archive's articles, ``url`` for the crawl state."""
-    latest: dict[str, dict] = {}
-    for record in records:
-        held = latest.get(record[key])
-        if held is None or recency(record) >= recency(held):
-            latest[record[key]] = record
-    return latest
+    return _most_recent(records, lambda record: record[key])
 
 
 def capture_key(record: dict[str, Any]) -> tuple[str, int, str]:
@@ -85,13 +91,14 @@ def capture_key(record: dict[str, Any]) -> tuple[str, int, str]:
 def newest_extractions(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every capture of every article among ``records`` (all versions), each once: its
     newest extraction (:func:`recency`)."""
-    newest: dict[tuple[str, int, str], dict] = {}
-    for record in records:
-        key = capture_key(record)
-        held = newest.get(key)
-        if held is None or recency(record) >= recency(held):
-            newest[key] = record
-    return list(newest.values())
+    return list(_most_recent(records, capture_key).values())
+
+
+def each_version(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One article's records as its versions, oldest first, each once: the newest
+    extraction of its latest capture (:func:`recency`)."""
+    newest = _most_recent(records, lambda record: recency(record)[0])
+    return [newest[version] for version in sorted(newest)]
 
 
 def partition_date(record: dict[str, Any], crawl_date: str) -> str:
