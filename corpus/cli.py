@@ -4,6 +4,7 @@ newsarchive runs [--archive URI] [--after TIME] [--json]
 newsarchive stats|verify [--archive URI]
 newsarchive report [--archive URI] [--out DIR]
 newsarchive download --archive URI --out DIR [--source S] [--since D] [--until D] ...
+newsarchive download --changes --archive URI --out DIR [--format jsonl|parquet|csv]
 newsarchive show ID [--raw]
 newsarchive diff ID|URL [--html]
 newsarchive changes [--source S] [--since TIME] [--json]
@@ -138,6 +139,8 @@ def _cmd_download(args: argparse.Namespace) -> int:
         raise UsageError(export.PARQUET_EXTRA)
     if args.wacz and importlib.util.find_spec("wacz") is None:
         raise UsageError("--wacz needs py-wacz: pip install 'newsarchive[wacz]'")
+    if args.changes:
+        return _download_changes(args)
     reader = _reader(args)
     _check_sources(reader, args.source)
     selection = Selection(
@@ -215,8 +218,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_changes(args: argparse.Namespace) -> int:
-    """The archive's edits and deletions, oldest first (corpus/edits.py)."""
-    from corpus.edits import archive_changes
+    """The archive's edits, deletions and reappearances, oldest first (corpus/edits.py)."""
+    from corpus.edits import archive_changes, summary
 
     reader = _reader(args)
     _check_sources(reader, args.source)
@@ -229,9 +232,42 @@ def _cmd_changes(args: argparse.Namespace) -> int:
         else:
             print(printable(change.line()))
     if not args.json:
-        edits = sum(c.kind == "edit" for c in found)
-        print(f"{edits} edits, {len(found) - edits} deletions", file=sys.stderr)
+        print(summary(found), file=sys.stderr)
     return 1 if reader.problems else 0
+
+
+def _download_changes(args: argparse.Namespace) -> int:
+    """``download --changes``: the ledger as one table (corpus/edits.py)."""
+    from corpus.edits import archive_changes, summary, write_changes
+
+    for flag, given in (
+        ("--lang", args.lang),
+        ("--contains", args.contains),
+        ("--all-versions", args.all_versions),
+        ("--with-warc", args.with_warc),
+        ("--wacz", args.wacz),
+    ):
+        if given:
+            raise UsageError(f"{flag} selects articles; --changes exports the ledger of changes")
+    reader = _reader(args)
+    _check_sources(reader, args.source)
+    found = [
+        c
+        for c in archive_changes(reader, args.source)
+        if (not args.since or c.at[:10] >= args.since.isoformat())
+        and (not args.until or c.at[:10] <= args.until.isoformat())
+    ]
+    for problem in reader.problems:
+        print(f"warning: {printable(problem)}", file=sys.stderr)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"changes.{args.format}"
+    write_changes(found, target, args.format, bom=args.bom)
+    print(f"wrote {len(found)} changes ({summary(found)}) to {target}")
+    if reader.problems:
+        print(f"download incomplete: {len(reader.problems)} problems, see the warnings above")
+        return 1
+    return 0
 
 
 def _cmd_reprocess(args: argparse.Namespace) -> int:
@@ -654,6 +690,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Excel shows Chinese text correctly",
     )
     get.add_argument(
+        "--changes",
+        action="store_true",
+        help="instead of articles, the ledger: OUT/changes.<format>, one row an edit, "
+        "deletion or reappearance (with its sentences, kind and WARC record; --since and "
+        "--until select by when the crawl saw it; docs/DATASHEET.md)",
+    )
+    get.add_argument(
         "--all-versions",
         action="store_true",
         help="every archived version of each article (default: the latest)",
@@ -694,11 +737,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     changed = sub.add_parser(
         "changes",
-        help="the archive's edits and deletions, oldest first",
+        help="the archive's edits, deletions and reappearances, oldest first",
         description="Every edit the crawls archived (a version replacing the one before: "
         "sentences added, removed and changed, title and publication time, cosmetic or not; "
-        "`newsarchive diff ID` shows one) and every deletion (a 404 or 410 where an article "
-        "was), oldest first. Exit 1 when part of the archive could not be read.",
+        "`newsarchive diff ID` shows one), every deletion with its kind (http_404, http_410; "
+        "redirect: to a page that is no article; gone_notice: a page saying the article is "
+        "gone; replaced: another article at the URL) and every reappearance of a deleted "
+        "article, oldest first; with --json, each deletion with the WARC record that shows "
+        "it. Exit 1 when part of the archive could not be read.",
     )
     _archive_options(changed)
     changed.add_argument("--source", action="append", metavar="S", help="only this source")

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+# At most this share of sentences shared, with a new headline: another article.
+REPLACED_SHARE = 0.2
 _CHINESE_END = re.compile(r"(?<=[。！？；])")
 _OTHER_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+")
 
@@ -74,6 +76,19 @@ class Edit:
         kinds = ("added", "removed", "changed")
         return {kind: sum(c.kind == kind for c in self.changes) for kind in kinds}
 
+    kept: int = 0  # sentences the two versions share
+    sizes: tuple[int, int] = (0, 0)  # sentences of the old and of the new version
+
+    @property
+    def replacement(self) -> bool:
+        """The URL now serves another article: a new headline and at most a fifth of
+        either version's sentences shared (a lead paragraph rewritten is an edit; a
+        different story is a deletion of the first, detected by content, whatever the
+        status said)."""
+        if self.title is None or comparable(self.title[0]) == comparable(self.title[1]):
+            return False
+        return self.kept <= REPLACED_SHARE * max(self.sizes)
+
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> Edit:
     """The edit that turned record ``old`` into record ``new``."""
@@ -85,8 +100,10 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Edit:
     before = sentences(list(old.get("paragraphs") or []))
     after = sentences(list(new.get("paragraphs") or []))
     matcher = SequenceMatcher(None, before, after, autojunk=False)
+    edit.sizes = (len(before), len(after))
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
+            edit.kept += i2 - i1
             continue
         removed, added = before[i1:i2], after[j1:j2]
         paired = min(len(removed), len(added))
@@ -150,15 +167,20 @@ def render_html(edit: Edit, old: dict[str, Any], new: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class ArchiveChange:
-    """One edit (a version replacing the one before) or deletion in the archive."""
+    """One edit (a version replacing the one before), deletion or reappearance in the
+    archive. A deletion says how (``how``: http_404, http_410, redirect, gone_notice, or
+    replaced: another article at the URL) and points at the WARC record that shows it."""
 
-    kind: str  # edit | deletion
+    kind: str  # edit | deletion | reappearance
     at: str  # when the crawl saw it (the new version's capture, the deletion's fetch)
     source: str
     url: str
     id: str | None = None
     edit: Edit | None = None
     title: str | None = None
+    how: str | None = None
+    proof: dict[str, Any] | None = None
+    detail: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -168,6 +190,8 @@ class ArchiveChange:
             "url": self.url,
             "id": self.id,
         }
+        if self.kind != "edit":
+            found.update({"how": self.how, "detail": self.detail, "warc": self.proof})
         if self.edit is not None:
             found.update(
                 {
@@ -183,8 +207,11 @@ class ArchiveChange:
         return found
 
     def line(self) -> str:
-        if self.edit is None:
-            return f"{self.at}  {self.source:10}  deleted  {self.url}"
+        if self.kind == "reappearance":
+            return f"{self.at}  {self.source:10}  back     {self.url}"
+        if self.edit is None or self.kind == "deletion":
+            detail = f" ({self.detail})" if self.detail else ""
+            return f"{self.at}  {self.source:10}  deleted  {self.how}{detail}  {self.url}"
         counts = ", ".join(f"{n} {k}" for k, n in self.edit.counts().items() if n)
         parts = [counts] if counts else []
         parts += ["title"] if self.edit.title else []
@@ -197,12 +224,82 @@ class ArchiveChange:
         )
 
 
+# The ledger as a table (`newsarchive download --changes`): one row an edit, deletion or
+# reappearance; the sentences of an edit in one list column.
+CHANGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("kind", "string!"),
+    ("how", "string"),
+    ("at", "timestamp"),
+    ("source", "string!"),
+    ("id", "string"),
+    ("url", "string!"),
+    ("title", "string"),
+    ("from_version", "int32"),
+    ("to_version", "int32"),
+    ("sentences_added", "int32"),
+    ("sentences_removed", "int32"),
+    ("sentences_changed", "int32"),
+    ("title_before", "string"),
+    ("title_after", "string"),
+    ("published_before", "string"),
+    ("published_after", "string"),
+    ("cosmetic", "bool"),
+    ("sentences", "list<sentence_change>"),
+    ("detail", "string"),
+    ("warc_filename", "string"),
+    ("warc_offset", "int64"),
+    ("warc_length", "int64"),
+    ("warc_record_id", "string"),
+    ("schema_version", "int16!"),
+)
+CHANGES_SCHEMA_VERSION = 1
+
+
+def change_row(change: ArchiveChange) -> dict[str, Any]:
+    """One change as a row of :data:`CHANGE_COLUMNS`."""
+    from corpus.export import _utc
+
+    edit, proof = change.edit, change.proof or {}
+    counts = edit.counts() if edit else {}
+    return {
+        "kind": change.kind,
+        "how": change.how,
+        "at": _utc(change.at),
+        "source": change.source,
+        "id": change.id,
+        "url": change.url,
+        "title": change.title,
+        "from_version": edit.old_version if edit else None,
+        "to_version": edit.new_version if edit else None,
+        "sentences_added": counts.get("added"),
+        "sentences_removed": counts.get("removed"),
+        "sentences_changed": counts.get("changed"),
+        "title_before": edit.title[0] if edit and edit.title else None,
+        "title_after": edit.title[1] if edit and edit.title else None,
+        "published_before": edit.published[0] if edit and edit.published else None,
+        "published_after": edit.published[1] if edit and edit.published else None,
+        "cosmetic": edit.cosmetic if edit and change.kind == "edit" else None,
+        "sentences": [
+            {"kind": c.kind, "old": c.old, "new": c.new, "cosmetic": c.cosmetic}
+            for c in (edit.changes if edit else [])
+        ],
+        "detail": change.detail,
+        "warc_filename": proof.get("filename"),
+        "warc_offset": proof.get("offset"),
+        "warc_length": proof.get("length"),
+        "warc_record_id": proof.get("record_id"),
+        "schema_version": CHANGES_SCHEMA_VERSION,
+    }
+
+
 def archive_changes(reader: Any, sources: list[str] | None = None) -> list[ArchiveChange]:
-    """Every edit and deletion the archive records, oldest first. Two passes over the
-    article files: the ids with a second version, then their versions (each in its
-    newest extraction); deletions come from the run manifests."""
+    """Every edit, deletion and reappearance the archive records, oldest first. Two
+    passes over the article files: the ids with a second version, then their versions
+    (each in its newest extraction); a version that is another article is the deletion
+    of the one before (``replaced``). Deletions by status, redirect or notice, and
+    reappearances, come from the run manifests."""
     from newsarchive.archive.article_files import each_version, recency
-    from newsarchive.archive.manifest import deletions
+    from newsarchive.archive.manifest import deletion_events
 
     files = reader.select("articles", sources=sources)
     edited: set[str] = set()
@@ -217,20 +314,59 @@ def archive_changes(reader: Any, sources: list[str] | None = None) -> list[Archi
     for id_, records in by_id.items():
         held = each_version(records)
         for old, new in itertools.pairwise(held):
+            edit = compare(old, new)
+            at, source, url = (
+                str(new.get("fetched_at") or ""),
+                str(new.get("source")),
+                str(new.get("url")),
+            )
+            if edit.replacement:
+                found.append(
+                    ArchiveChange(
+                        "deletion", at, source, url, id_, edit, new.get("title"),
+                        how="replaced", proof=new.get("warc"), detail=new.get("title"),
+                    )
+                )  # fmt: skip
+                continue
             found.append(
                 ArchiveChange(
-                    "edit",
-                    str(new.get("fetched_at") or ""),
-                    str(new.get("source")),
-                    str(new.get("url")),
-                    id_,
-                    compare(old, new),
-                    new.get("title"),
+                    "edit", at, source, url, id_, edit, new.get("title"), proof=new.get("warc")
                 )
             )
     for manifest in reader.manifests():
         source = str(manifest.get("source"))
         if sources and source not in sources:
             continue
-        found += [ArchiveChange("deletion", at, source, url) for url, at in deletions(manifest)]
+        for event in deletion_events(manifest):
+            kind = "reappearance" if event.kind == "reappeared" else "deletion"
+            how = None if kind == "reappearance" else event.kind
+            found.append(
+                ArchiveChange(
+                    kind, event.at, source, event.url, how=how, proof=event.warc,
+                    detail=event.detail,
+                )
+            )  # fmt: skip
     return sorted(found, key=lambda c: (c.at, c.url))
+
+
+def summary(found: list[ArchiveChange]) -> str:
+    """ "2 edits, 3 deletions, 1 reappearance": what a list of changes holds."""
+    counts = {kind: sum(c.kind == kind for c in found) for kind in ("edit", "deletion")}
+    back = sum(c.kind == "reappearance" for c in found)
+    return f"{counts['edit']} edits, {counts['deletion']} deletions, {back} reappearances"
+
+
+def write_changes(found: list[ArchiveChange], path: Any, fmt: str, *, bom: bool = False) -> int:
+    """The ledger as ``path`` in ``fmt`` (jsonl, parquet, csv): one row a change."""
+    from corpus import export
+
+    table = export.Table(CHANGE_COLUMNS, dict, CHANGES_SCHEMA_VERSION)
+    rows = (change_row(c) for c in found)
+    if fmt == "parquet":
+        return export.write_parquet(rows, path, table)
+    if fmt == "csv":
+        return export.write_csv(rows, path, bom=bom, table=table)
+    as_json = (
+        {**r, "at": r["at"].isoformat().replace("+00:00", "Z") if r["at"] else None} for r in rows
+    )
+    return export.write_jsonl(as_json, path)

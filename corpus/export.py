@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -91,8 +92,9 @@ def parquet_available() -> bool:
 
 
 @cache
-def schema() -> Any:
-    """The Parquet schema (a ``pyarrow.Schema``), built from :data:`COLUMNS`."""
+def schema(columns: tuple[tuple[str, str], ...] = COLUMNS, version: int = SCHEMA_VERSION) -> Any:
+    """The Parquet schema (a ``pyarrow.Schema``), built from :data:`COLUMNS` (or another
+    table's columns: the ledger's, ``corpus.edits.CHANGE_COLUMNS``)."""
     import pyarrow as pa
 
     def item_list(item: Any) -> Any:
@@ -121,13 +123,23 @@ def schema() -> Any:
         "list<removed>": item_list(
             pa.struct([pa.field("rule", pa.string()), pa.field("lines", pa.int32())])
         ),
+        "list<sentence_change>": item_list(
+            pa.struct(
+                [
+                    pa.field("kind", pa.string()),
+                    pa.field("old", pa.string()),
+                    pa.field("new", pa.string()),
+                    pa.field("cosmetic", pa.bool_()),
+                ]
+            )
+        ),
     }
     return pa.schema(
         [
             pa.field(name, types[kind.rstrip("!")], nullable=not kind.endswith("!"))
-            for name, kind in COLUMNS
+            for name, kind in columns
         ],
-        metadata={b"newsarchive.schema_version": str(SCHEMA_VERSION).encode()},
+        metadata={b"newsarchive.schema_version": str(version).encode()},
     )
 
 
@@ -214,24 +226,40 @@ def _atomic(path: Path) -> Path:
     return path.with_name(path.name + ".part")
 
 
-def write_parquet(records: Iterable[dict], path: Path) -> int:
+@dataclass(frozen=True)
+class Table:
+    """What a flat export holds: its columns and how a record becomes a row. Articles
+    by default; the ledger's changes have their own (``corpus.edits.CHANGES``)."""
+
+    columns: tuple[tuple[str, str], ...]
+    to_row: Callable[[dict[str, Any]], dict[str, Any]]
+    version: int
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+
+def write_parquet(records: Iterable[dict], path: Path, table: Table | None = None) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise ImportError(PARQUET_EXTRA) from None
+    table = table or ARTICLES
+    arrow = schema(table.columns, table.version)
     tmp = _atomic(path)
     n = 0
     batch: list[dict] = []
     # Row groups of PARQUET_BATCH rows: memory holds one batch, whatever the selection.
-    with pq.ParquetWriter(tmp, schema(), compression="zstd") as writer:
+    with pq.ParquetWriter(tmp, arrow, compression="zstd") as writer:
         for record in records:
-            batch.append(row(record))
+            batch.append(table.to_row(record))
             if len(batch) >= PARQUET_BATCH:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema()))
+                writer.write_table(pa.Table.from_pylist(batch, schema=arrow))
                 n, batch = n + len(batch), []
         if batch or not n:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema()))
+            writer.write_table(pa.Table.from_pylist(batch, schema=arrow))
             n += len(batch)
     os.replace(tmp, path)
     return n
@@ -247,16 +275,19 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_csv(records: Iterable[dict], path: Path, *, bom: bool = False) -> int:
+def write_csv(
+    records: Iterable[dict], path: Path, *, bom: bool = False, table: Table | None = None
+) -> int:
     """RFC 4180 CSV, UTF-8; list columns hold JSON arrays. With ``bom`` the file starts
     with a byte-order mark, which Excel needs to read UTF-8 (Chinese text) correctly."""
+    table = table or ARTICLES
     tmp = _atomic(path)
     n = 0
     with tmp.open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMN_NAMES)
+        writer = csv.DictWriter(fh, fieldnames=table.names)
         writer.writeheader()
         for record in records:
-            writer.writerow({k: _cell(v) for k, v in row(record).items()})
+            writer.writerow({k: _cell(v) for k, v in table.to_row(record).items()})
             n += 1
     os.replace(tmp, path)
     return n
@@ -274,6 +305,8 @@ def write_jsonl(records: Iterable[dict], path: Path) -> int:
     os.replace(tmp, path)
     return n
 
+
+ARTICLES = Table(COLUMNS, row, SCHEMA_VERSION)
 
 WRITERS: dict[str, Callable[[Iterable[dict], Path], int]] = {
     "jsonl": write_jsonl,

@@ -63,10 +63,18 @@ class PageUnchanged:
 
 @dataclass
 class PageGone:
-    """A known article that now answers 404 or 410: recorded as deleted, never dropped."""
+    """A known article found gone: recorded as deleted, never dropped. ``kind`` says how
+    (one of ``newsarchive.archive.manifest.DELETION_KINDS``: a 404 or 410, a redirect
+    away from the article, a 200 page saying it is gone), ``warc`` points at the record
+    that shows it, ``detail`` names the redirect's target or the words the page said."""
 
     source: str
     url: str
     status: int
     warc: dict[str, Any]
     fetched_at: str
+    kind: str = ""
+    detail: str | None = None
+
+    def __post_init__(self) -> None:
+        self.kind = self.kind or f"http_{self.status}"

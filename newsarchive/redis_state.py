@@ -11,6 +11,7 @@ a time (the shared dupefilter hands each URL of a run to one worker), so per-fie
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 
 import redis
 
@@ -41,7 +42,25 @@ class RedisCrawlState:
         return f"{self.prefix}:page:{url}"
 
     def get(self, url: str) -> PageState | None:
-        found = self.server.hgetall(self._key(url))
+        return self._page(url, self.server.hgetall(self._key(url)))
+
+    def captured_since(self, when: str) -> Iterator[PageState]:
+        """Every URL's hash is read (a scan of the URL set): revisit-only runs are
+        occasional and one machine's, so no index by capture time is kept for them."""
+        urls = sorted(_text(u) for u in self.server.sscan_iter(f"{self.prefix}:urls"))
+        for start in range(0, len(urls), 500):
+            batch = urls[start : start + 500]
+            with self.server.pipeline(transaction=False) as pipe:
+                for url in batch:
+                    pipe.hgetall(self._key(url))
+                found = pipe.execute()
+            for url, fields in zip(batch, found, strict=True):
+                page = self._page(url, fields)
+                if page is not None and page.first_seen >= when:
+                    yield page
+
+    @staticmethod
+    def _page(url: str, found: dict) -> PageState | None:
         if not found:
             return None
         field = {k: _text(v) for k, v in found.items()}

@@ -9,10 +9,11 @@ everything again. Scrapy-free: tests and the ``newsarchive`` command use it dire
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,6 +39,41 @@ CREATE TABLE IF NOT EXISTS pages (
 CREATE INDEX IF NOT EXISTS pages_by_article ON pages (article_id);
 """
 
+# When an archived article is fetched again, as ages since its first capture: dense in
+# the first day, when state media delete and retitle (a story gone 20 minutes after
+# publication, a headline fixed within the hour), sparse after. ZeroScraper and
+# NewsEdits' crawlers revisit on such decaying schedules.
+DEFAULT_REVISIT_SCHEDULE = "1h,3h,12h,1d,3d,7d"
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+
+
+def parse_schedule(text: str) -> tuple[timedelta, ...]:
+    """``"1h,3h,12h,1d,3d,7d"`` as ages, sorted; a clear error for anything else (a
+    schedule misread as empty would silently stop every revisit)."""
+    points = []
+    for part in (p.strip() for p in text.split(",")):
+        match = _DURATION.fullmatch(part)
+        if not match:
+            raise ValueError(
+                f"revisit schedule {text!r}: {part!r} is not a duration such as 30m, 3h or 7d"
+            )
+        points.append(timedelta(seconds=float(match[1]) * _UNITS[match[2]]))
+    return tuple(sorted(points))
+
+
+def horizon(schedule: Sequence[timedelta]) -> timedelta:
+    """The age after which an article is never due (see :meth:`PageState.due`)."""
+    if not schedule:
+        return timedelta(0)
+    last = schedule[-1]
+    before = schedule[-2] if len(schedule) > 1 else timedelta(0)
+    return last + max(last - before, timedelta(seconds=1))
+
+
+def _moment(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
 
 @dataclass(frozen=True)
 class PageState:
@@ -54,12 +90,19 @@ class PageState:
     record_id: str | None
     record_date: str | None
 
-    def due(self, now: datetime, revisit_days: float) -> bool:
-        """Revisit while the article is young in the archive; never once deleted."""
-        if self.status == "deleted":
+    def due(self, now: datetime, schedule: Sequence[timedelta]) -> bool:
+        """Whether the newest point of the revisit schedule (ages since the first capture)
+        that has come has not been checked yet: one revisit makes up for points a run
+        missed. The last point stays open for as long as the gap before it (a 7d point
+        after 3d: until day 11), then nothing is due again, so every article costs at
+        most one request per point. A deleted article stays on the schedule, so that its
+        return is seen. A point of 0s makes the next run after the first capture
+        revisit."""
+        first, last = _moment(self.first_seen), _moment(self.last_fetch)
+        passed = [point for point in schedule if first + point <= now]
+        if not passed or now - first >= horizon(schedule):
             return False
-        first = datetime.fromisoformat(self.first_seen.replace("Z", "+00:00"))
-        return now - first < timedelta(days=revisit_days)
+        return last <= first + passed[-1]
 
     def conditional_headers(self) -> dict[str, str]:
         headers = {}
@@ -99,6 +142,11 @@ class CrawlStateStore(Protocol):
         ...
 
     def __len__(self) -> int: ...
+
+    def captured_since(self, when: str) -> Iterator[PageState]:
+        """Every page first captured at or after ``when`` (UTC ISO): the only ones a
+        revisit schedule can make due (:func:`horizon`)."""
+        ...
 
     def record_capture(
         self,
@@ -180,6 +228,15 @@ class CrawlState:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
 
+    def captured_since(self, when: str) -> Iterator[PageState]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {', '.join(PageState.__dataclass_fields__)} FROM pages "
+                "WHERE first_seen >= ? ORDER BY first_seen, url",
+                (when,),
+            ).fetchall()
+        return (PageState(*row) for row in rows)
+
     def record_capture(
         self,
         url: str,
@@ -251,12 +308,18 @@ def rebuild(state: CrawlStateStore, storage, problems: list[str] | None = None) 
     refused entry, or an article file that is missing or damaged is skipped and named
     in ``problems``, so that one bad file does not keep every later crawl from starting."""
     from newsarchive.archive.article_files import latest_versions, read_records
-    from newsarchive.archive.manifest import deletions, listed_files, read_manifests
+    from newsarchive.archive.manifest import (
+        deletions,
+        listed_files,
+        read_manifests,
+        reappearances,
+    )
     from newsarchive.storage import StorageError
 
     problems = [] if problems is None else problems
     first_seen: dict[str, str] = {}
     deleted: dict[str, str] = {}
+    back: dict[str, str] = {}
 
     def archived() -> Iterator[dict]:
         """Every record of every readable article file, one file in memory at a time."""
@@ -279,7 +342,9 @@ def rebuild(state: CrawlStateStore, storage, problems: list[str] | None = None) 
                     continue
                 yield from records
             for url, when in deletions(read.manifest):
-                deleted[url] = when
+                deleted[url] = max(deleted.get(url, ""), when)
+            for url, when in reappearances(read.manifest):
+                back[url] = max(back.get(url, ""), when)
 
     latest = latest_versions(archived(), key="url")
     for url, record in latest.items():
@@ -297,6 +362,7 @@ def rebuild(state: CrawlStateStore, storage, problems: list[str] | None = None) 
             record_date=warc.get("date"),
         )
     for url, when in deleted.items():
-        if url in latest and when >= (latest[url].get("fetched_at") or ""):
+        seen = max(latest[url].get("fetched_at") or "", back.get(url, "")) if url in latest else ""
+        if url in latest and when >= seen:
             state.mark_deleted(url, when=when)
     return len(latest)

@@ -15,12 +15,13 @@ from typing import Any, cast
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newsarchive.items import ArticlePage, PageUnchanged
+from newsarchive.items import ArticlePage, PageGone, PageUnchanged
 from newsarchive.record import ArticleRecord, versioned
 from newsarchive.state import CrawlStateStore, next_version
 from newsarchive.urls import maybe_canonical, maybe_identity
 from pipelines.article import PIPELINE_VERSION, article_id, timed_build_article
 from pipelines.extract import ExtractionFailed
+from pipelines.gone import MAX_NOTICE_CHARS, gone_notice
 from pipelines.pool import kill_pool, make_pool, warm_up, worker_count
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ class ArticlePipeline:
         try:
             record, timings = await self._extract(item)
         except ExtractionFailed as exc:
+            gone = self._gone_notice(item)
+            if gone is not None:
+                return gone
             self._failed(item, exc.reason, str(exc))
         except TimeoutError:
             self._failed(
@@ -84,6 +88,10 @@ class ArticlePipeline:
             self._failed(item, "worker_crashed", "extraction worker died")
         except Exception as exc:  # a bug or a pathological page must not stop the crawl
             self._failed(item, "extractor_error", f"{type(exc).__name__}: {exc}")
+        if len(record["text"]) < MAX_NOTICE_CHARS:
+            gone = self._gone_notice(item)
+            if gone is not None:
+                return gone
         self.stats.inc_value("article/extracted")
         for stage, seconds in timings.items():
             self.stats.inc_value(f"timing/{stage}_us", int(seconds * 1e6))
@@ -131,6 +139,27 @@ class ArticlePipeline:
                 if not (replaced and isinstance(exc, BrokenProcessPool)) or retried:
                     raise
         return await self._extract(item, retried=True)  # killed for another page's sake
+
+    def _gone_notice(self, item: ArticlePage) -> PageGone | None:
+        """An archived article's URL now serving a page that says the article is gone
+        (pipelines.gone): a soft deletion, proved by that page's capture. New pages are
+        never judged so: only what the archive held can be deleted."""
+        first = item.pages[0] if item.pages else None
+        if item.known is None or first is None or first.warc is None:
+            return None
+        words = gone_notice(first.body, first.content_type)
+        if words is None:
+            return None
+        logger.info("archived article %s now says it is gone: %r", item.url, words)
+        return PageGone(
+            item.source,
+            item.url,
+            first.status,
+            dict(first.warc),
+            first.fetched_at or "",
+            kind="gone_notice",
+            detail=words,
+        )
 
     def _state(self) -> CrawlStateStore | None:
         from crawler.extensions.archive import ArchiveExtension

@@ -66,9 +66,11 @@ class StorePipeline:
             )
         session.articles.write(record)
         http = record.get("http") or {}
+        when = record.get("fetched_at") or iso(utc_now())
+        self._back(session, record["url"], when, record.get("warc"))
         session.state.record_capture(
             record["url"],
-            when=record.get("fetched_at") or iso(utc_now()),
+            when=when,
             article_id=record["id"],
             content_sha256=record["content_sha256"],
             version=record["version"],
@@ -90,9 +92,11 @@ class StorePipeline:
 
     def _unchanged(self, session, item: PageUnchanged) -> None:
         http = item.http or {}
+        when = item.fetched_at or iso(utc_now())
+        self._back(session, item.url, when, item.warc)
         session.state.record_capture(
             item.url,
-            when=item.fetched_at or iso(utc_now()),
+            when=when,
             etag=http.get("etag"),
             last_modified=http.get("last_modified"),
             # A full response with new bytes becomes what later revisits refer to.
@@ -104,8 +108,31 @@ class StorePipeline:
 
     def _gone(self, session, item: PageGone) -> None:
         when = item.fetched_at or iso(utc_now())
+        known = session.state.get(item.url)
         session.state.mark_deleted(item.url, when=when)
+        if known is not None and known.status == "deleted":
+            # Rechecked on the schedule (to see it return) and still gone: the deletion
+            # is already on record, with the run that first saw it.
+            self.stats.inc_value("article/still_gone")
+            return
         session.manifest.deleted.append(
-            {"url": item.url, "status": item.status, "at": when, "warc": item.warc}
+            {
+                "url": item.url,
+                "status": item.status,
+                "kind": item.kind,
+                "at": when,
+                "warc": item.warc,
+                "detail": item.detail,
+            }
         )
         self.stats.inc_value("article/deleted")
+        self.stats.inc_value(f"article/deleted/{item.kind}")
+
+    def _back(self, session, url: str, when: str, warc: dict | None) -> None:
+        """A deleted article served again (the same text or another version): its
+        reappearance goes on record before the state calls it live."""
+        known = session.state.get(url)
+        if known is None or known.status != "deleted":
+            return
+        session.manifest.reappeared.append({"url": url, "at": when, "warc": warc})
+        self.stats.inc_value("article/reappeared")

@@ -3,7 +3,7 @@
 Everything an operator tunes comes from the environment, so that cron entries and CI
 can configure a run without editing code (README "Configuration"). Each of the project's
 own settings has one name, the same as its environment variable (``NEWSARCHIVE_*``;
-``-s NEWSARCHIVE_REVISIT_DAYS=3`` and the variable set the same thing), and one default,
+``-s NEWSARCHIVE_DOWNLOAD_DELAY=3`` and the variable set the same thing), and one default,
 here: the code reads them without defaults of its own. Scrapy's settings keep Scrapy's
 names (DOWNLOAD_DELAY, CLOSESPIDER_TIMEOUT…), set from NEWSARCHIVE_* variables.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 from newsarchive import __version__
+from newsarchive.state import DEFAULT_REVISIT_SCHEDULE
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -80,9 +81,14 @@ NEWSARCHIVE_SPOOL = os.environ.get("NEWSARCHIVE_SPOOL", ".spool")
 NEWSARCHIVE_WARC_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_WARC_MAX_BYTES", str(1_000_000_000)))
 # What the archive already holds, per URL (SQLite, one database per archive).
 NEWSARCHIVE_STATE = os.environ.get("NEWSARCHIVE_STATE", "state")
-# Articles are refetched (conditionally) on every run while younger than this many days
-# in the archive; older ones are left alone. Feeds, sitemaps, listings: every run.
-NEWSARCHIVE_REVISIT_DAYS = float(os.environ.get("NEWSARCHIVE_REVISIT_DAYS", "7"))
+# When archived articles are refetched (conditionally), as ages since their first
+# capture: a run revisits an article once a point has come since its last fetch, dense
+# in the first day (deletions within hours), none after the last point.
+# `scrapy crawl <source> -a revisit_only=1` fetches only what is due. Feeds, sitemaps,
+# listings: every run.
+NEWSARCHIVE_REVISIT_SCHEDULE = os.environ.get(
+    "NEWSARCHIVE_REVISIT_SCHEDULE", DEFAULT_REVISIT_SCHEDULE
+)
 # Discovery. A feed whose newest item is older than this many days is reported stale
 # (China Daily's RSS stopped in 2017 and still answers 200). A sitemap index (or the
 # Sitemap: lines of robots.txt) is walked only for children dated within this many days

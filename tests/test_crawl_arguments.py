@@ -26,7 +26,11 @@ def crawl(tmp_path, *args: str) -> subprocess.CompletedProcess:
         (
             ["ecns", "-a", "sinse=2023-01-01"],
             "newsarchive: unknown spider argument -a sinse; a crawl takes -a since, -a until, "
-            "-a limit, -a capture_unmatched",
+            "-a limit, -a capture_unmatched, -a revisit_only",
+        ),
+        (
+            ["ecns", "-a", "revisit_only=maybe"],
+            "newsarchive: -a revisit_only='maybe': expected 1 or 0",
         ),
         (
             ["ecns", "-a", "since=2023-13-01"],
@@ -61,3 +65,20 @@ def test_dates_take_the_forms_download_takes():
 def test_a_window_that_ends_before_it_starts_is_refused():
     with pytest.raises(ValueError, match=r"^-a since=2024 is after -a until=2023$"):
         DiscoverySpider.check_arguments({"since": "2024", "until": "2023"})
+
+
+def test_a_revisit_schedule_that_is_not_durations_stops_the_crawl_before_it_starts(tmp_path):
+    env = {"ARCHIVE_URI": str(tmp_path / "archive"), "PATH": str(BIN)}
+    done = subprocess.run(
+        [str(BIN / "scrapy"), "crawl", "ecns"],
+        cwd=ROOT,
+        env={**env, "NEWSARCHIVE_REVISIT_SCHEDULE": "1h,3 hours"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "newsarchive: NEWSARCHIVE_REVISIT_SCHEDULE: revisit schedule '1h,3 hours': "
+        "'3 hours' is not a duration such as 30m, 3h or 7d"
+    )
+    assert not (tmp_path / "archive").exists()

@@ -4,7 +4,6 @@ store distributed workers share answer every question the same way."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
@@ -57,12 +56,11 @@ def test_a_new_version_is_recorded(state):
     assert (page.version, page.content_sha256) == (2, "c2")
 
 
-def test_a_deleted_article_is_known_as_deleted_and_no_longer_due(state):
+def test_a_deleted_article_is_known_as_deleted(state):
     state.record_capture(URL, when=FIRST, content_sha256="c1")
     state.mark_deleted(URL, when=LATER)
     page = state.get(URL)
     assert (page.status, page.last_fetch, page.content_sha256) == ("deleted", LATER, "c1")
-    assert not page.due(datetime(2026, 5, 3, tzinfo=UTC), revisit_days=30)
 
 
 def test_deleting_a_url_never_captured_records_nothing(state):
@@ -90,3 +88,11 @@ def test_the_urls_stored_under_an_article_id_are_listed(state):
     state.record_capture("https://x/c", when="2026-11-23T10:02:00Z", article_id="id2")
     assert state.article_urls("id1") == ["http://x/b", "https://x/b"]
     assert state.article_urls("none") == []
+
+
+def test_captured_since_lists_the_pages_first_captured_from_then(state):
+    state.record_capture(URL, when=FIRST)
+    state.record_capture(URL + "?2", when=LATER)
+    state.record_capture(URL, when=LATEST)
+    assert [p.url for p in state.captured_since(LATER)] == [URL + "?2"]
+    assert sorted(p.url for p in state.captured_since(FIRST)) == [URL, URL + "?2"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -12,6 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 from newsarchive.archive.warc import SERVER_NOT_MODIFIED
 from newsarchive.storage.local import LocalStorage
 from tests.archive_checks import EXPECTED_ARTICLES, read_articles, read_manifests
+from tests.clock import backdate
 from tests.conftest import ROOT, crawl, start_replay
 
 pytestmark = pytest.mark.e2e
@@ -40,11 +42,16 @@ def runs(tmp_path_factory):
     archive, spool = tmp / "archive", tmp / "spool"
     storage = LocalStorage(archive)
     snapshots = []
-    for routes, server_args in (
-        ([BASE], ()),
-        ([BASE, LATER], ()),
-        ([BASE, LATER], ("--no-conditional",)),
+    for step, (routes, server_args) in enumerate(
+        (
+            ([BASE], ()),
+            ([BASE, LATER], ()),
+            ([BASE, LATER], ("--no-conditional",)),
+        )
     ):
+        if step == 2:
+            # Eight days on: the replay schedule's 7d point (tests/conftest.py) has come.
+            backdate(tmp / "state", timedelta(days=8))
         before = {m["crawl_id"] for m in read_manifests(storage)} if archive.exists() else set()
         run(tmp, routes, archive, spool, *server_args)
         snapshots.append([m for m in read_manifests(storage) if m["crawl_id"] not in before])
@@ -126,16 +133,20 @@ def test_without_conditional_answers_identical_bodies_become_revisits(runs):
         assert headers.get_header("WARC-Payload-Digest") == record["http"]["payload_digest"]
 
 
-def test_a_deleted_page_is_not_fetched_again(runs):
-    storage, (_, _, third) = runs
+def test_a_deleted_page_still_gone_is_rechecked_but_not_deleted_again(runs):
+    storage, (_, second, third) = runs
+    fetched = set()
     for manifest in third:
         for entry in manifest["files"]:
             if entry["kind"] == "warc":
                 with (storage.root / entry["key"]).open("rb") as fh:
-                    uris = {
+                    fetched |= {
                         r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)
                     }
-                assert REMOVED not in uris
+    (ecns,) = [m for m in third if m["source"] == "ecns"]
+    assert REMOVED in fetched
+    assert (ecns["deleted"], ecns["stats"]["article/still_gone"]) == ([], 1)
+    assert [d["url"] for m in second for d in m["deleted"]] == [REMOVED]
 
 
 def test_a_lost_crawl_state_is_rebuilt_from_the_archive(tmp_path):

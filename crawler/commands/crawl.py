@@ -21,6 +21,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from crawler.commands import DISTRIBUTED_EXTRA, distributed_available
+from newsarchive.state import parse_schedule
 from newsarchive.storage import StorageError, open_storage
 
 EXIT_STORAGE = 3
@@ -51,6 +52,10 @@ class Command(ScrapyCrawl):
         problem = self._argument_problem(args[0], opts.spargs)
         if self.settings.getbool("NEWSARCHIVE_DISTRIBUTED") and not distributed_available():
             problem = DISTRIBUTED_EXTRA
+        try:
+            parse_schedule(self.settings.get("NEWSARCHIVE_REVISIT_SCHEDULE"))
+        except ValueError as exc:
+            problem = problem or f"NEWSARCHIVE_REVISIT_SCHEDULE: {exc}"
         if problem:
             # One line, no traceback: this is the operator's mistake, not a crash.
             print(f"newsarchive: {problem}", file=sys.stderr)

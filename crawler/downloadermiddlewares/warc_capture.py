@@ -155,6 +155,10 @@ def capture(
         revisit=revisit,
     )
     request.meta["warc"] = pointer.as_dict()
+    if 300 <= response.status < 400:
+        # The redirect's own record, which the followed request's capture would
+        # otherwise replace in meta: the proof when a redirect takes an article away.
+        request.meta["redirect_warc"] = [*request.meta.get("redirect_warc", []), pointer.as_dict()]
     request.meta["fetched_at"] = fetched.isoformat(timespec="seconds").replace("+00:00", "Z")
     request.meta["revisit"] = revisit is not None
     request.meta["http"] = {

@@ -32,7 +32,13 @@ from newsarchive import profiles
 from newsarchive.archive import layout
 from newsarchive.decode import decode_html
 from newsarchive.items import ArticlePage, CapturedPage, PageGone, PageUnchanged
-from newsarchive.state import CrawlStateStore
+from newsarchive.state import (
+    DEFAULT_REVISIT_SCHEDULE,
+    CrawlStateStore,
+    PageState,
+    horizon,
+    parse_schedule,
+)
 from newsarchive.urls import article_like, identity, maybe_canonical, url_day
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -164,13 +170,19 @@ def _flag(value: str | None, argument: str) -> bool:
 class DiscoverySpider(scrapy.Spider):
     source: ClassVar[str]
     max_listing_pages: ClassVar[int] = 3
-    revisit_days: float = 7.0
+    revisit_schedule: tuple[timedelta, ...] = parse_schedule(DEFAULT_REVISIT_SCHEDULE)
     # Set from the NEWSARCHIVE_DISTRIBUTED setting when the crawler makes the spider.
     distributed: bool = False
 
     # The -a arguments a crawl takes; `scrapy crawl` refuses any other (a misspelt
     # "-a sinse=" would otherwise run the crawl unwindowed).
-    ARGUMENTS: ClassVar[tuple[str, ...]] = ("since", "until", "limit", "capture_unmatched")
+    ARGUMENTS: ClassVar[tuple[str, ...]] = (
+        "since",
+        "until",
+        "limit",
+        "capture_unmatched",
+        "revisit_only",
+    )
 
     def __init__(
         self,
@@ -178,12 +190,22 @@ class DiscoverySpider(scrapy.Spider):
         until: str | None = None,
         limit: str | None = None,
         capture_unmatched: str | None = None,
+        revisit_only: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.since, self.until, self.limit, self.capture_unmatched = self.check_arguments(
-            {"since": since, "until": until, "limit": limit, "capture_unmatched": capture_unmatched}
+            {
+                "since": since,
+                "until": until,
+                "limit": limit,
+                "capture_unmatched": capture_unmatched,
+                "revisit_only": revisit_only,
+            }
         )
+        # Only the archived articles the revisit schedule makes due: no feed, sitemap
+        # or listing is fetched (the cron example runs this hourly, discovery less often).
+        self.revisit_only = _flag(revisit_only, "revisit_only")
         self.profile = profiles.load(self.source)
         self.allowed_domains = list(self.profile.allowed_domains)
         self._scheduled: set[str] = set()
@@ -199,7 +221,7 @@ class DiscoverySpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.revisit_days = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS")
+        spider.revisit_schedule = parse_schedule(settings.get("NEWSARCHIVE_REVISIT_SCHEDULE"))
         spider.distributed = settings.getbool("NEWSARCHIVE_DISTRIBUTED")
         spider.stale_feed_days = settings.getfloat("NEWSARCHIVE_STALE_FEED_DAYS")
         spider.sitemap_window_days = settings.getfloat("NEWSARCHIVE_SITEMAP_WINDOW_DAYS")
@@ -246,6 +268,12 @@ class DiscoverySpider(scrapy.Spider):
         self.logger.warning(what + ": %s (%s)", failure.request.url, reason, detail)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.revisit_only:
+            # (Distributed, each worker queues what is due; the shared dupefilter keeps
+            # one request per URL.)
+            for request in self.due_revisits():
+                yield request
+            return
         if self.distributed:
             # Seeds come from the shared frontier (`scrapy seed <source>` puts them there).
             from crawler.scheduler import RedisSeeds
@@ -288,7 +316,7 @@ class DiscoverySpider(scrapy.Spider):
         if key in self._scheduled:
             return None
         known = self.crawl_state.get(url) if self.crawl_state else None
-        if known is not None and not known.due(self.now, self.revisit_days):
+        if known is not None and not known.due(self.now, self.revisit_schedule):
             self.crawler.stats.inc_value("discovery/archived_not_due")
             return None
         if self.limit is not None and len(self._scheduled) >= self.limit:
@@ -308,9 +336,15 @@ class DiscoverySpider(scrapy.Spider):
                 errback=self.article_failed,
                 meta={"discovered": discovered},
             )
+        return self.revisit_request(known, discovered)
+
+    def revisit_request(self, known: PageState, discovered: dict[str, Any]) -> scrapy.Request:
+        """A conditional request for an archived article: unchanged is a revisit record,
+        changed a new version, 404/410 or a soft deletion a deletion, and a deleted
+        article that answers again a reappearance."""
         self.crawler.stats.inc_value("discovery/revisits")
         return scrapy.Request(
-            url,
+            known.url,
             callback=self.parse_article,
             errback=self.article_failed,
             headers=known.conditional_headers(),
@@ -324,6 +358,30 @@ class DiscoverySpider(scrapy.Spider):
                 "handle_httpstatus_list": [304, 404, 410],
             },
         )
+
+    def due_revisits(self) -> Iterator[scrapy.Request]:
+        """The revisit requests the schedule makes due now, from the crawl state (an
+        article that left every feed is still rechecked), this source's URLs only."""
+        state = self.crawl_state
+        if state is None:
+            return
+        since = self.now - horizon(self.revisit_schedule)
+        for known in state.captured_since(
+            since.isoformat(timespec="seconds").replace("+00:00", "Z")
+        ):
+            if not self.profile.in_scope(known.url) or not known.due(
+                self.now, self.revisit_schedule
+            ):
+                continue
+            key = identity(known.url)
+            if key in self._scheduled:
+                continue
+            if self.limit is not None and len(self._scheduled) >= self.limit:
+                self.crawler.stats.inc_value("discovery/over_limit")
+                continue
+            self._scheduled.add(key)
+            self.crawler.stats.inc_value("discovery/due")
+            yield self.revisit_request(known, {"via": "schedule"})
 
     @property
     def crawl_state(self) -> CrawlStateStore | None:
@@ -358,6 +416,7 @@ class DiscoverySpider(scrapy.Spider):
             limit = int(limit_text) if limit_text else None
         except ValueError:
             raise ValueError(f"-a limit={limit_text!r} is not a whole number") from None
+        _flag(given.get("revisit_only"), "revisit_only")
         return since, until, limit, _flag(given.get("capture_unmatched"), "capture_unmatched")
 
     def _unmatched_article_like(self, url: str) -> bool:
@@ -627,6 +686,10 @@ class DiscoverySpider(scrapy.Spider):
                 meta.get("fetched_at", ""),
             )
             return
+        gone = self._redirected_away(response)
+        if gone is not None:
+            yield gone
+            return
         if meta.get("revisit"):
             yield PageUnchanged(
                 self.source,
@@ -649,6 +712,26 @@ class DiscoverySpider(scrapy.Spider):
             yield self._next_page(item, rest)
         else:
             yield item
+
+    def _redirected_away(self, response: Response) -> PageGone | None:
+        """An archived article whose URL now redirects to a page that is not an article
+        (the home page, a section): a soft deletion, proved by the redirect's record. A
+        redirect to another article URL is a move, archived as that article."""
+        known = response.meta.get("known")
+        hops = response.meta.get("redirect_urls") or []
+        if not known or not hops or self.profile.is_article(response.url):
+            return None
+        self.logger.info("archived article %s now redirects to %s", known["url"], response.url)
+        proof = (response.meta.get("redirect_warc") or [response.meta.get("warc", {})])[0]
+        return PageGone(
+            self.source,
+            known["url"],
+            response.status,
+            proof,
+            response.meta.get("fetched_at", ""),
+            kind="redirect",
+            detail=response.url,
+        )
 
     def _next_page(self, item: ArticlePage, rest: list[str]) -> scrapy.Request:
         return scrapy.Request(

@@ -66,7 +66,10 @@ class RunManifest:
         self.files: list[dict[str, Any]] = []
         self.records: dict[str, int] = {}
         self.recovered: list[dict[str, Any]] = []
+        # Articles found gone (with the kind of deletion and the WARC record proving
+        # it), and deleted articles found back.
         self.deleted: list[dict[str, Any]] = []
+        self.reappeared: list[dict[str, Any]] = []
         # Captures that gave no article (with their WARC pointers), and, for a reprocess
         # run, the failed captures it retried and what came of each.
         self.failures: list[dict[str, Any]] = []
@@ -144,6 +147,7 @@ class RunManifest:
                 "changed": stats.get("article/changed", 0),
                 "unchanged": stats.get("article/unchanged", 0),
                 "deleted": stats.get("article/deleted", 0),
+                "reappeared": stats.get("article/reappeared", 0),
                 "extraction_failed": stats.get("article/extraction_failed", 0),
                 "bytes_fetched": stats.get("capture/bytes", 0),
             },
@@ -158,6 +162,7 @@ class RunManifest:
             },
             "selector_missed": _counts_under(stats, "metadata/selector_missed/"),
             "deleted": sorted(self.deleted, key=lambda d: d["url"]),
+            "reappeared": sorted(self.reappeared, key=lambda d: d["url"]),
             "extraction_failures": sorted(self.failures, key=lambda f: f["url"]),
             "retried_failures": sorted(self.retried, key=lambda r: r["record_id"]),
             "files": files,
@@ -254,9 +259,10 @@ def judge_run(
     if entries and entries_failed >= entries and not worked_for_peers:
         why = _failure_classes(stats, "discovery/entries_failed/")
         return "failed", f"all {entries} entry points failed ({why})"
-    if entries and not stats.get("downloader/response_count", 0):
+    due = int(stats.get("discovery/due", 0))
+    if (entries or due) and not stats.get("downloader/response_count", 0):
         # (A distributed worker that found the shared frontier empty had no entries:
-        # idle, not failed.)
+        # idle, not failed. A revisit-only run with nothing due fetched nothing, rightly.)
         return "failed", "nothing was fetched"
     trouble, tried = fetch_trouble(stats)
     if tried and trouble / tried > max_failure_share:
@@ -376,6 +382,7 @@ _FIELDS: dict[str, tuple[type, ...]] = {
     "files": (list,),
     "recovered_files": (list,),
     "deleted": (list,),
+    "reappeared": (list,),
     "extraction_failures": (list,),
     "retried_failures": (list,),
     "errors": (list,),
@@ -474,13 +481,54 @@ def retried_failures(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def deletions(manifest: dict[str, Any]) -> list[tuple[str, str]]:
-    """(URL, when) of the articles the run found deleted, malformed entries left out."""
-    listed = manifest.get("deleted") or []
+# How an article was found gone: the site's status, or, with a 200, by content.
+DELETION_KINDS = ("http_404", "http_410", "redirect", "gone_notice")
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """An article a run found gone, or (``kind`` "reappeared") found back after a
+    deletion: when, how, and the WARC record that shows it (the 404, the redirect, the
+    page saying the article is gone, the article served again)."""
+
+    url: str
+    at: str
+    kind: str
+    warc: dict[str, Any] | None
+    detail: str | None = None
+
+
+def _entries(manifest: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    listed = manifest.get(name) or []
     return [
-        (entry["url"], entry["at"])
+        entry
         for entry in (listed if isinstance(listed, list) else [])
         if isinstance(entry, dict)
         and isinstance(entry.get("url"), str)
         and isinstance(entry.get("at"), str)
     ]
+
+
+def deletion_events(manifest: dict[str, Any]) -> list[Deletion]:
+    """The run's deletions and reappearances, malformed entries left out. A deletion
+    written before kinds were recorded is a 404 or 410 by its status."""
+    found = []
+    for entry in _entries(manifest, "deleted"):
+        kind = entry.get("kind") or f"http_{entry.get('status')}"
+        warc = entry.get("warc") if isinstance(entry.get("warc"), dict) else None
+        detail = entry.get("detail") if isinstance(entry.get("detail"), str) else None
+        found.append(Deletion(entry["url"], entry["at"], str(kind), warc or None, detail))
+    for entry in _entries(manifest, "reappeared"):
+        warc = entry.get("warc") if isinstance(entry.get("warc"), dict) else None
+        found.append(Deletion(entry["url"], entry["at"], "reappeared", warc or None))
+    return found
+
+
+def deletions(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """(URL, when) of the articles the run found deleted, malformed entries left out."""
+    return [(entry["url"], entry["at"]) for entry in _entries(manifest, "deleted")]
+
+
+def reappearances(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """(URL, when) of the deleted articles the run found back."""
+    return [(entry["url"], entry["at"]) for entry in _entries(manifest, "reappeared")]
