@@ -2,7 +2,8 @@
 
 Researchers of state media read edits as sentences: one sentence toned down, one added
 at the end, a headline reworded. The body of each version is split into sentences
-(Chinese at 。！？； and line ends; other text at ., ! or ? followed by a space: "U.S."
+(Chinese after a run of 。！？； and the closing quotes after it, and at line ends; other
+text at ., ! or ? followed by a space: "U.S."
 ends a sentence too, but both versions are cut alike, so the alignment holds), the two
 lists are aligned (difflib's longest matching blocks, as NewsDiffs and diffengine do on
 lines), and what does not match is an added, removed or changed sentence: a run of
@@ -24,7 +25,11 @@ from typing import Any
 
 # At most this share of sentences shared, with a new headline: another article.
 REPLACED_SHARE = 0.2
-_CHINESE_END = re.compile(r"(?<=[。！？；])")
+# After a run of Chinese sentence ends and the closing quotes or brackets that follow
+# them ("！！", "。”"): a sentence never begins with one.
+_CHINESE_END = re.compile(
+    r"(?<=[。！？；][”’」』）)])(?![”’」』）)])|(?<=[。！？；])(?![。！？；”’」』）)])"
+)
 _OTHER_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+")
 
 

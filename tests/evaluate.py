@@ -9,7 +9,11 @@ per set, each ending in one summary line.
 3. zh-dev (eval/zh-dev, 49 Chinese pages): paragraph precision, recall, F1, titles,
    dates, junk lines, agency and editor (tests/eval_sets.py has the scoring rules).
 Sets 2 and 3 compare with plain trafilatura fast=True and fast=False on the same pages.
-``--write README.md`` puts the tables of sets 2 and 3 into the README's extraction section.
+4. The story ledger: republication clusters on labelled pairs (tests/story_pairs.py:
+   pairwise precision and recall, hard same-topic negatives merged) and edit alignment
+   on constructed edits of real articles (tests/edit_cases.py).
+``--write README.md`` puts the tables of sets 2 and 3 into the README's extraction
+section, and set 4's into its ledger block.
 """
 
 from __future__ import annotations
@@ -249,6 +253,35 @@ def write_readme(path: Path, traf: list[str], zh: list[str]) -> None:
     path.write_text(pattern.sub(lambda _: block, text))
 
 
+LEDGER_START = "<!-- make eval: ledger -->"
+
+
+def ledger_section() -> list[str]:
+    """Clustering precision and recall, and edit-alignment accuracy."""
+    from tests import edit_cases, story_pairs
+
+    stories = story_pairs.score()
+    edits = edit_cases.score()
+    return [
+        "```",
+        *story_pairs.table(stories),
+        story_pairs.summary(stories),
+        "",
+        *edit_cases.table(edits),
+        edit_cases.summary(edits),
+        "```",
+    ]
+
+
+def write_block(path: Path, start: str, lines: list[str]) -> None:
+    """Fill the README block between ``start`` and END with ``lines``."""
+    text = path.read_text()
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"{path} has no {start} ... {END} block to fill")
+    path.write_text(pattern.sub(lambda _: "\n".join([start, *lines, END]), text))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", type=Path, help="fill the README's table block")
@@ -262,8 +295,12 @@ def main() -> None:
     print("\n== zh-dev (eval/zh-dev) ==")
     zh = zh_section(args.workers)
     print("\n".join(zh))
+    print("\n== the story ledger (tests/story_pairs.py, tests/edit_cases.py) ==")
+    ledger = ledger_section()
+    print("\n".join(ledger))
     if args.write:
         write_readme(args.write, traf, zh)
+        write_block(args.write, LEDGER_START, ledger)
         print(f"\nwrote the tables into {args.write}")
 
 
