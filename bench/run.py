@@ -305,6 +305,12 @@ def main() -> int:
         help="pages crawled and then re-extracted by newsarchive reprocess (0: skip)",
     )
     parser.add_argument(
+        "--story-articles",
+        type=int,
+        default=10_000,
+        help="articles the story index clusters, in SQLite and Redis (bench/stories.py; 0: skip)",
+    )
+    parser.add_argument(
         "--no-big-sitemap",
         dest="big_sitemap",
         action="store_false",
@@ -358,6 +364,13 @@ def main() -> int:
             text=True,
         )
         lines += ["", again.stdout.strip() or f"bench.reprocess failed: {again.stderr[-500:]}"]
+    if args.story_articles:
+        told = subprocess.run(
+            [sys.executable, "-m", "bench.stories", "--articles", str(args.story_articles)],
+            capture_output=True,
+            text=True,
+        )
+        lines += ["", told.stdout.strip() or f"bench.stories failed: {told.stderr[-500:]}"]
     if args.big_sitemap:
         big = subprocess.run(
             [sys.executable, "-m", "bench.big_sitemap"], capture_output=True, text=True

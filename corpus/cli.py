@@ -8,6 +8,8 @@ newsarchive download --changes --archive URI --out DIR [--format jsonl|parquet|c
 newsarchive show ID [--raw]
 newsarchive diff ID|URL [--html]
 newsarchive changes [--source S] [--since TIME] [--json]
+newsarchive stories [--source S] [--since TIME] [--all] [--json]
+newsarchive story ID|URL [--json]
 newsarchive reprocess [--archive URI] [--source S] [--since D] [--until D] [--force] [--dry-run]
 newsarchive extract FILE.html --url URL [--source S] [--format json|text]
 newsarchive extract --warc FILE_OR_DIR... --out OUT.jsonl|OUT.parquet [--all] [--scheduler ADDR]
@@ -234,6 +236,62 @@ def _cmd_changes(args: argparse.Namespace) -> int:
     if not args.json:
         print(summary(found), file=sys.stderr)
     return 1 if reader.problems else 0
+
+
+def _cmd_stories(args: argparse.Namespace) -> int:
+    """The archive's republication clusters (corpus/stories.py)."""
+    from corpus.stories import stories
+
+    reader = _reader(args)
+    _check_sources(reader, args.source)
+    found = stories(reader, args.source, args.since, everything=args.all)
+    for problem in reader.problems:
+        print(f"warning: {printable(problem)}", file=sys.stderr)
+    for story in found:
+        if args.json:
+            print(json.dumps(story.as_json(), ensure_ascii=False))
+            continue
+        first = story.earliest
+        sources = ",".join(sorted({m.source for m in story.members}))
+        print(
+            printable(
+                f"{story.members[0].first_captured}  {story.id}  {len(story.members)} articles "
+                f"({sources})  earliest {first.source}  {first.title or ''}"
+            )
+        )
+    if not args.json:
+        print(f"stories: {len(found)}", file=sys.stderr)
+    return 1 if reader.problems else 0
+
+
+def _cmd_story(args: argparse.Namespace) -> int:
+    """One story: its members, the earliest, attribution, headlines and propagation."""
+    from corpus import show
+    from corpus.stories import render, stories
+
+    reader = _reader(args)
+    wanted = args.id
+    if not wanted.startswith("s-"):
+        try:
+            record = show.find(reader, wanted, None)
+        except show.Ambiguous as exc:
+            print(f"newsarchive story: {exc}", file=sys.stderr)
+            return 1
+        if record is None or not record.get("story"):
+            print(f"newsarchive: no story of {wanted!r} in {reader.storage.uri}", file=sys.stderr)
+            return 1
+        wanted = str(record["story"])
+    found = [s for s in stories(reader, everything=True) if s.id == wanted]
+    for problem in reader.problems:
+        print(f"warning: {printable(problem)}", file=sys.stderr)
+    if not found:
+        print(f"newsarchive: no story {wanted!r} in {reader.storage.uri}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(found[0].as_json(), ensure_ascii=False))
+    else:
+        print(printable(render(found[0])))
+    return 0
 
 
 def _download_changes(args: argparse.Namespace) -> int:
@@ -753,6 +811,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     changed.add_argument("--json", action="store_true", help="one JSON object a line")
     changed.set_defaults(func=_cmd_changes)
+
+    told = sub.add_parser(
+        "stories",
+        help="republication clusters: one story run by several outlets and copy sites",
+        description="Every story (a text republished near-verbatim, found by MinHash when "
+        "each article was stored) that more than one archived article carries, by first "
+        "capture: its members, the earliest by stated publication, who keeps and who drops "
+        "the agency's attribution, its headlines, and whether the earliest's edits and "
+        "deletion reached the copies (`newsarchive story ID` shows one). "
+        "Exit 1 when part of the archive could not be read.",
+    )
+    _archive_options(told)
+    told.add_argument("--source", action="append", metavar="S", help="stories with a member here")
+    told.add_argument(
+        "--since", metavar="TIME", help="with a member first captured at or after (UTC)"
+    )
+    told.add_argument("--all", action="store_true", help="also stories of one article")
+    told.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object a line: story, members (id, url, source, first_captured, "
+        "published, agency…), earliest, attribution, titles, propagation",
+    )
+    told.set_defaults(func=_cmd_stories)
+
+    one = sub.add_parser(
+        "story",
+        help="one story: members, earliest, attribution, headlines, propagation",
+        description="One story, by its id (s-…) or by the id, id prefix or URL of an "
+        "article in it.",
+    )
+    one.add_argument("id", help="a story id, or an article's id, id prefix or URL")
+    _archive_options(one)
+    one.add_argument("--json", action="store_true", help="print the story as JSON")
+    one.set_defaults(func=_cmd_story)
 
     again = sub.add_parser(
         "reprocess",

@@ -28,7 +28,8 @@ from newsarchive.record import published_day
 # 2: published_estimate, published_source, published_date and title_source added.
 # 3: declared_canonical added.
 # 4: extracted_at added (a capture re-extracted by newsarchive reprocess).
-SCHEMA_VERSION = 4
+# 5: story added (the republication cluster).
+SCHEMA_VERSION = 5
 
 # The table's columns, in order, with their types (`!`: never null). pyarrow is an
 # optional dependency (newsarchive[parquet]): the column list serves CSV without it, and
@@ -60,6 +61,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("updated_utc", "timestamp"),
     ("fetched_at", "timestamp"),
     ("extracted_at", "timestamp"),
+    ("story", "string"),
     ("captions", "list<caption>"),
     ("removed", "list<removed>"),
     ("content_sha256", "string"),
@@ -190,6 +192,7 @@ def row(record: dict[str, Any]) -> dict[str, Any]:
         "updated_utc": _utc(record.get("updated")),
         "fetched_at": _utc(record.get("fetched_at")),
         "extracted_at": _utc(record.get("extracted_at")),
+        "story": record.get("story"),
         "captions": [
             {"text": c.get("text"), "credit": c.get("credit"), "image": c.get("image")}
             for c in record.get("captions") or []

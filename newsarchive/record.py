@@ -91,6 +91,8 @@ class ArticleRecord(TypedDict):
     # When a capture was extracted again (newsarchive reprocess): the newest extraction of
     # a capture is the one readers take; the crawl's own extraction has none.
     extracted_at: NotRequired[str]
+    # The republication cluster (newsarchive.stories), assigned when stored.
+    story: NotRequired[str]
     captions: list[Caption]
     removed: dict[str, int]
     selector_missed: NotRequired[list[str]]

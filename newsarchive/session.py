@@ -29,6 +29,8 @@ from newsarchive.state import CrawlState, CrawlStateStore
 from newsarchive.state import rebuild as rebuild_state
 from newsarchive.storage import StorageError, open_storage
 from newsarchive.storage.spool import OPEN_DIR, Spool, Uploaded
+from newsarchive.stories import open_stories
+from newsarchive.stories import rebuild as rebuild_stories
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,36 @@ def spool_root(spool_dir: str | Path, archive_uri: str) -> Path:
     """Spooled files are kept per archive, so they are never uploaded to another one."""
     tag = hashlib.sha1(archive_uri.encode()).hexdigest()[:12]
     return Path(spool_dir) / tag
+
+
+def _archived_articles(storage, problems: list[str]) -> list[dict[str, Any]]:
+    """The newest record of each archived article, in the order of first capture: what
+    an empty story index is rebuilt from. Unreadable files are named in ``problems``."""
+    from newsarchive.archive.article_files import latest_versions, read_records
+    from newsarchive.archive.manifest import listed_files, read_manifests
+
+    first: dict[str, str] = {}
+
+    def records():
+        for read in read_manifests(storage):
+            if read.manifest is None:
+                continue
+            for item in listed_files(read.manifest)[0]:
+                if item.kind != "articles":
+                    continue
+                try:
+                    found = list(read_records(storage.get_bytes(item.key)))
+                except (StorageError, OSError, EOFError, ValueError) as exc:
+                    problems.append(f"{item.key}: skipped in the story index rebuild ({exc!r})")
+                    continue
+                for record in found:
+                    when = str(record.get("fetched_at") or "")
+                    key = str(record.get("id"))
+                    first[key] = min(first.get(key, when), when)
+                yield from found
+
+    latest = latest_versions(records())
+    return sorted(latest.values(), key=lambda r: (first.get(str(r["id"]), ""), str(r["id"])))
 
 
 class ArchiveSession:
@@ -100,6 +132,20 @@ class ArchiveSession:
                 logger.info("crawl state rebuilt from the archive: %d URLs", self.rebuilt)
             for problem in self.rebuild_problems:
                 logger.warning("crawl state rebuild: %s", problem)
+        # Republication clusters: each stored article gets its story here (the store
+        # pipeline and reprocess call assign), from an index beside the crawl state.
+        self.stories = open_stories(
+            spool_root(state_dir, self.storage.uri), state_url, self.storage.uri
+        )
+        self.stories_rebuilt = 0
+        if len(self.stories) == 0:
+            self.stories_rebuilt = rebuild_stories(
+                self.stories, _archived_articles(self.storage, self.rebuild_problems)
+            )
+            if self.stories_rebuilt:
+                logger.info(
+                    "story index rebuilt from the archive: %d articles", self.stories_rebuilt
+                )
         info = {
             "software": f"newsarchive/{__version__}",
             "format": "WARC File Format 1.1",
@@ -223,4 +269,5 @@ class ArchiveSession:
             logger.error("storage error: %s (manifest kept at %s)", exc, path)
         self.spool.close()
         self.state.close()
+        self.stories.close()
         return errors

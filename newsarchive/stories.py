@@ -41,9 +41,11 @@ machine (:class:`SQLiteStoryStore`), Redis shared by distributed workers
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import sqlite3
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +53,8 @@ from typing import Any, Protocol
 
 import numpy as np
 from datasketch import MinHash
+
+logger = logging.getLogger(__name__)
 
 NUM_PERM = 128
 SEED = 1
@@ -224,6 +228,23 @@ class StoryIndex:
         self.store.put(Entry(article_id, story, sig, started), previous)
         return story
 
+    def story_of(self, article_id: str) -> str | None:
+        """The story the index holds for an article, without indexing anything (a
+        re-extraction of an older capture must not replace the latest signature)."""
+        entry = self.store.get(article_id)
+        return entry.story if entry else None
+
+    def restore(self, article_id: str, text: str, story: str) -> None:
+        """Index an archived article under the story its record already names (a
+        rebuild of the index from the archive: :func:`rebuild`)."""
+        sig = signature(text)
+        if sig is None:
+            return
+        previous = self.store.get(article_id)
+        suffix = story.removeprefix(story_id(article_id)).lstrip("-")
+        started = max(previous.started if previous else 0, int(suffix) if suffix.isdigit() else 1)
+        self.store.put(Entry(article_id, story, sig, started), previous)
+
     def _best_match(self, article_id: str, sig: Signature) -> str | None:
         ids = sorted(self.store.candidates(sig.band_keys()) - {article_id})
         best: tuple[float, float, str] | None = None
@@ -265,16 +286,41 @@ CREATE TABLE IF NOT EXISTS buckets (
 
 class SQLiteStoryStore:
     """The index of one machine, in a file (``stories.sqlite`` beside the crawl state).
-    Each :meth:`put` is one transaction, so a crash leaves no half-indexed article."""
+    Each :meth:`put` is one transaction, so a crash leaves no half-indexed article. Like
+    the crawl state it is a cache of the archive: a damaged file is set aside (renamed,
+    never deleted) and a new, empty one is rebuilt from the archive's records."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db = self._open(path)
+        except sqlite3.DatabaseError as exc:
+            aside = path.with_name(f"{path.name}.unusable-{int(time.time())}")
+            path.rename(aside)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            logger.warning(
+                "story index %s is unusable (%s): set aside as %s, rebuilt from the archive",
+                path,
+                exc,
+                aside.name,
+            )
+            self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            db.execute("SELECT COUNT(*) FROM articles").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def _entry(self, row: tuple[Any, ...]) -> Entry:
         article_id, story, size, blob, started = row
@@ -429,3 +475,31 @@ class RedisStoryStore:
 def open_index(path: Path) -> StoryIndex:
     """The SQLite-backed index in ``path`` (created when missing)."""
     return StoryIndex(SQLiteStoryStore(path))
+
+
+def article_text(record: dict[str, Any]) -> str:
+    """What a record is compared by: its headline and body, a paragraph a line (the
+    eval, tests/story_pairs.py, measures the same)."""
+    return "\n".join([str(record.get("title") or ""), *map(str, record.get("paragraphs") or [])])
+
+
+def open_stories(state_dir: Path, state_url: str | None, archive_uri: str) -> StoryIndex:
+    """The archive's story index beside its crawl state: Redis when the state is there
+    (distributed workers share it), else SQLite in ``state_dir``."""
+    if state_url:
+        return StoryIndex(RedisStoryStore(state_url, archive_uri))
+    return open_index(state_dir / "stories.sqlite")
+
+
+def rebuild(index: StoryIndex, records: Any) -> int:
+    """Fill an empty index from archived records (the newest of each article, oldest
+    capture first): each under the story its record names, or, for records written
+    before stories were assigned, the story it is assigned now. Returns the articles."""
+    n = 0
+    for record in records:
+        if record.get("story"):
+            index.restore(str(record["id"]), article_text(record), str(record["story"]))
+        else:
+            index.assign(str(record["id"]), article_text(record))
+        n += 1
+    return n

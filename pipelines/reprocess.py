@@ -53,6 +53,7 @@ from newsarchive.archive.manifest import (
 from newsarchive.archive.warc import BadRecord, WarcPointer, read_record
 from newsarchive.items import ArticlePage, CapturedPage
 from newsarchive.storage import Storage, StorageError, open_storage
+from newsarchive.stories import article_text
 from pipelines.article import EXTRACT_MAX_BYTES, PIPELINE_VERSION, build_article
 from pipelines.cluster import dask_client
 from pipelines.extract import ExtractionFailed
@@ -481,6 +482,11 @@ def _store(
     session = sessions[source]
     started = time.perf_counter()
     for record in records:
+        # Another extraction of a capture: the article's story stands (the index keeps
+        # the signature of its latest version).
+        record["story"] = session.stories.story_of(record["id"]) or session.stories.assign(
+            record["id"], article_text(record)
+        )
         session.articles.write(record)
         _teach_state(session.state, record)
         result.stats[f"{source}:reprocess/reextracted"] += 1
@@ -522,6 +528,7 @@ def _store_retry(
                 "version": version,
                 "previous_sha256": latest[2] if latest else None,
             }
+            record["story"] = session.stories.assign(record["id"], article_text(record))
             session.articles.write(record)
             http: dict[str, Any] = record.get("http") or {}
             session.state.record_capture(

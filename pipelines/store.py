@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 from crawler.extensions.archive import ArchiveExtension
 from newsarchive.archive.manifest import iso, utc_now
 from newsarchive.items import PageGone, PageUnchanged
+from newsarchive.stories import article_text
 
 
 class StorePipeline:
@@ -43,6 +44,7 @@ class StorePipeline:
         return item
 
     def _article(self, session, record: dict) -> None:
+        record["story"] = session.stories.assign(record["id"], article_text(record))
         if record.get("warc"):
             summary = {
                 k: record[k]
@@ -54,6 +56,7 @@ class StorePipeline:
                     "title",
                     "published",
                     "version",
+                    "story",
                     "content_sha256",
                     "removed",
                 )

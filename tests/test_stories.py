@@ -203,3 +203,16 @@ def test_the_captured_pages_are_real_articles():
             (Path(__file__).parent / "expected_captured" / f"{name}.json").read_text()
         )
         assert len(page["body"]) >= 5
+
+
+def test_a_damaged_index_file_is_set_aside_and_a_new_one_opened(tmp_path):
+    from newsarchive.stories import open_index
+
+    path = tmp_path / "stories.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    index = open_index(path)
+    assert len(index) == 0
+    index.close()
+    assert [p.name.split("-")[0] for p in tmp_path.glob("stories.sqlite.unusable-*")] == [
+        "stories.sqlite.unusable"
+    ]
