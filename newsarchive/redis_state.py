@@ -28,15 +28,22 @@ def namespace(archive_uri: str) -> str:
     return f"newsarchive:state:{hashlib.sha1(archive_uri.encode()).hexdigest()[:12]}"
 
 
+def connect(url: str, what: str) -> redis.Redis:
+    """A client of the Redis at ``url``, checked with a ping: a StorageError naming
+    ``what`` and the host (never the password) when it does not answer."""
+    server = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        server.ping()
+    except redis.RedisError as exc:
+        host = url.rsplit("@", 1)[-1]
+        raise StorageError(f"cannot reach {what} in Redis at {host}: {exc}") from None
+    return server
+
+
 class RedisCrawlState:
     def __init__(self, url: str, archive_uri: str) -> None:
-        self.server = redis.Redis.from_url(url, decode_responses=True)
+        self.server = connect(url, "the crawl state")
         self.prefix = namespace(archive_uri)
-        try:
-            self.server.ping()
-        except redis.RedisError as exc:
-            host = url.rsplit("@", 1)[-1]  # never the password
-            raise StorageError(f"cannot reach the crawl state in Redis at {host}: {exc}") from None
 
     def _key(self, url: str) -> str:
         return f"{self.prefix}:page:{url}"

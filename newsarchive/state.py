@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -168,6 +168,30 @@ class CrawlStateStore(Protocol):
     def close(self) -> None: ...
 
 
+def open_cache(
+    path: Path, open_db: Callable[[Path], sqlite3.Connection], what: str
+) -> sqlite3.Connection:
+    """``open_db(path)``, or, when the file is damaged or of another schema, the same on
+    a new file, the old one set aside (renamed, never deleted): the crawl state and the
+    story index are caches of the archive, rebuilt from it when empty, so a bad file
+    must not stop the crawl, nor, worse, let it run without them."""
+    try:
+        return open_db(path)
+    except sqlite3.DatabaseError as exc:
+        set_aside = path.with_name(f"{path.name}.unusable-{int(time.time())}")
+        path.rename(set_aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        logger.warning(
+            "%s %s is unusable (%s): set aside as %s, rebuilt from the archive",
+            what,
+            path,
+            exc,
+            set_aside.name,
+        )
+        return open_db(path)
+
+
 class CrawlState:
     """The crawl state of one machine, in SQLite. It is a cache of what the archive
     holds: a database that is damaged or of another schema is set aside (renamed, never
@@ -178,20 +202,7 @@ class CrawlState:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        try:
-            self._db = self._open(path)
-        except sqlite3.DatabaseError as exc:
-            set_aside = path.with_name(f"{path.name}.unusable-{int(time.time())}")
-            path.rename(set_aside)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            logger.warning(
-                "crawl state %s is unusable (%s): set aside as %s, rebuilt from the archive",
-                path,
-                exc,
-                set_aside.name,
-            )
-            self._db = self._open(path)
+        self._db = open_cache(path, self._open, "crawl state")
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:

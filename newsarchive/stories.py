@@ -41,11 +41,9 @@ machine (:class:`SQLiteStoryStore`), Redis shared by distributed workers
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import sqlite3
 import threading
-import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +52,7 @@ from typing import Any, Protocol
 import numpy as np
 from datasketch import MinHash
 
-logger = logging.getLogger(__name__)
+from newsarchive.state import open_cache
 
 NUM_PERM = 128
 SEED = 1
@@ -75,6 +73,14 @@ WORD_N = 5
 # trimmed to half their paragraphs (Jaccard 0.15-0.35 to the original, a lede being
 # short); unrelated news shares almost no 5-shingles, so the extra candidates are few.
 BANDS, ROWS = 64, 2
+# A band bucket keeps at most this many articles, and an assignment verifies at most
+# CANDIDATES of them (those sharing the most bands): a story republished a thousand times,
+# or a stock paragraph on every page, would otherwise make each new article compare with
+# all of them (the crawl bench's 20,000 copies of nine pages slowed the crawl's reactor
+# to a crawl). A capped bucket's members already share the band: a newcomer matching it
+# still meets forty of them, and, with 64 bands, its other buckets too.
+BUCKET_CAP = 40
+CANDIDATES = 100
 # Estimated containment (MinHash): the hardest negative 0.21 (two seeds), the highest of
 # 71,631 pairs of different originals 0.29; copies 0.73 and more (exact, 2nd percentile).
 CONTAINMENT = 0.5
@@ -186,8 +192,8 @@ class StoryStore(Protocol):
 
     def get(self, article_id: str) -> Entry | None: ...
 
-    def candidates(self, keys: list[int]) -> set[str]:
-        """The article ids in any of these band buckets."""
+    def candidates(self, keys: list[int]) -> dict[str, int]:
+        """The article ids in any of these band buckets, with how many of them each is in."""
         ...
 
     def entries(self, article_ids: list[str]) -> list[Entry]: ...
@@ -246,7 +252,9 @@ class StoryIndex:
         self.store.put(Entry(article_id, story, sig, started), previous)
 
     def _best_match(self, article_id: str, sig: Signature) -> str | None:
-        ids = sorted(self.store.candidates(sig.band_keys()) - {article_id})
+        hits = self.store.candidates(sig.band_keys())
+        hits.pop(article_id, None)
+        ids = sorted(sorted(hits), key=lambda i: -hits[i])[:CANDIDATES]
         best: tuple[float, float, str] | None = None
         for entry in self.store.entries(ids):
             score = match(sig, entry.signature)
@@ -294,20 +302,7 @@ class SQLiteStoryStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        try:
-            self._db = self._open(path)
-        except sqlite3.DatabaseError as exc:
-            aside = path.with_name(f"{path.name}.unusable-{int(time.time())}")
-            path.rename(aside)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            logger.warning(
-                "story index %s is unusable (%s): set aside as %s, rebuilt from the archive",
-                path,
-                exc,
-                aside.name,
-            )
-            self._db = self._open(path)
+        self._db = open_cache(path, self._open, "story index")
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
@@ -335,13 +330,14 @@ class SQLiteStoryStore:
             ).fetchone()
         return self._entry(row) if row else None
 
-    def candidates(self, keys: list[int]) -> set[str]:
+    def candidates(self, keys: list[int]) -> dict[str, int]:
         with self._lock:
             rows = self._db.execute(
-                f"SELECT article_id FROM buckets WHERE key IN ({','.join('?' * len(keys))})",
+                "SELECT article_id, COUNT(*) FROM buckets "
+                f"WHERE key IN ({','.join('?' * len(keys))}) GROUP BY article_id",
                 keys,
             ).fetchall()
-        return {row[0] for row in rows}
+        return {article_id: hits for article_id, hits in rows}
 
     def entries(self, article_ids: list[str]) -> list[Entry]:
         found: list[Entry] = []
@@ -377,8 +373,9 @@ class SQLiteStoryStore:
                     ),
                 )
                 self._db.executemany(
-                    "INSERT OR IGNORE INTO buckets VALUES (?, ?)",
-                    [(key, entry.article_id) for key in sig.band_keys()],
+                    "INSERT OR IGNORE INTO buckets SELECT ?, ? "
+                    "WHERE (SELECT COUNT(*) FROM buckets WHERE key = ?) < ?",
+                    [(key, entry.article_id, key, BUCKET_CAP) for key in sig.band_keys()],
                 )
                 self._db.execute("COMMIT")
             except BaseException:
@@ -402,18 +399,10 @@ class RedisStoryStore:
     and the write); the next copy joins one of them."""
 
     def __init__(self, url: str, archive_uri: str) -> None:
-        import redis
+        from newsarchive.redis_state import connect, namespace
 
-        from newsarchive.redis_state import namespace
-        from newsarchive.storage import StorageError
-
-        self.server = redis.Redis.from_url(url, decode_responses=True)
+        self.server = connect(url, "the story index")
         self.prefix = f"{namespace(archive_uri)}:stories"
-        try:
-            self.server.ping()
-        except redis.RedisError as exc:
-            host = url.rsplit("@", 1)[-1]  # never the password
-            raise StorageError(f"cannot reach the story index in Redis at {host}: {exc}") from None
 
     def _doc(self, article_id: str) -> str:
         return f"{self.prefix}:doc:{article_id}"
@@ -434,9 +423,16 @@ class RedisStoryStore:
         found: dict[str, str] = self.server.hgetall(self._doc(article_id))  # type: ignore[assignment]
         return self._entry(article_id, found) if found else None
 
-    def candidates(self, keys: list[int]) -> set[str]:
-        members: set[str] = self.server.sunion([self._bucket(k) for k in keys])  # type: ignore[assignment]
-        return set(members)
+    def candidates(self, keys: list[int]) -> dict[str, int]:
+        with self.server.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.smembers(self._bucket(key))
+            buckets = pipe.execute()
+        hits: dict[str, int] = {}
+        for members in buckets:
+            for article_id in members:
+                hits[article_id] = hits.get(article_id, 0) + 1
+        return hits
 
     def entries(self, article_ids: list[str]) -> list[Entry]:
         with self.server.pipeline(transaction=False) as pipe:
@@ -460,9 +456,19 @@ class RedisStoryStore:
                     "signature": sig.values.astype("<u4").tobytes().hex(),
                 },
             )
-            for key in sig.band_keys():
-                pipe.sadd(self._bucket(key), entry.article_id)
             pipe.sadd(f"{self.prefix}:articles", entry.article_id)
+            pipe.execute()
+        keys = sig.band_keys()
+        with self.server.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.scard(self._bucket(key))
+            sizes = pipe.execute()
+        with self.server.pipeline(transaction=False) as pipe:
+            # (Two workers may both add to a bucket one short of the cap: a bucket can
+            # exceed it by the number of workers, which bounds nothing that matters.)
+            for key, size in zip(keys, sizes, strict=True):
+                if size < BUCKET_CAP:
+                    pipe.sadd(self._bucket(key), entry.article_id)
             pipe.execute()
 
     def __len__(self) -> int:

@@ -29,6 +29,13 @@ def _record(title: str, paragraphs: list[str]) -> dict:
     return {"title": title, "paragraphs": paragraphs, "version": 1}
 
 
+def _case(
+    title: str, body: list[str], edited: list[str], changes: list[Change], *, cosmetic: bool
+) -> Case:
+    """A body edited under the same headline, and the changes it must be found to hold."""
+    return _record(title, body), _record(title, edited), changes, cosmetic, False
+
+
 def _at(article: Article) -> tuple[list[str], int, int] | None:
     """The body and the (paragraph, sentence) of the middle sentence of a paragraph with
     several: where the edits are made."""
@@ -57,25 +64,13 @@ def reworded(a: Article) -> Case | None:
     new = core + ("，官方称" if chinese else ", officials said") + old[len(core) :]
     edited = [*body]
     edited[index] = _replace_sentence(body[index], number, new)
-    return (
-        _record(a.title, body),
-        _record(a.title, edited),
-        [Change("changed", old, new)],
-        False,
-        False,
-    )
+    return _case(a.title, body, edited, [Change("changed", old, new)], cosmetic=False)
 
 
 def added(a: Article) -> Case:
     line = "该报道已更新。" if a.chinese else "This story has been updated."
     body = list(a.paragraphs)
-    return (
-        _record(a.title, body),
-        _record(a.title, [*body, line]),
-        [Change("added", None, line)],
-        False,
-        False,
-    )
+    return _case(a.title, body, [*body, line], [Change("added", None, line)], cosmetic=False)
 
 
 def removed(a: Article) -> Case | None:
@@ -95,13 +90,7 @@ def removed(a: Article) -> Case | None:
         or len([s for s in sentences(body) if s == old]) != 1
     ):
         return None
-    return (
-        _record(a.title, body),
-        _record(a.title, edited),
-        [Change("removed", old, None)],
-        False,
-        False,
-    )
+    return _case(a.title, body, edited, [Change("removed", old, None)], cosmetic=False)
 
 
 def punctuated(a: Article) -> Case | None:
@@ -124,13 +113,7 @@ def punctuated(a: Article) -> Case | None:
         return None
     edited = [*body]
     edited[index] = _replace_sentence(body[index], number, new)
-    return (
-        _record(a.title, body),
-        _record(a.title, edited),
-        [Change("changed", old, new)],
-        True,
-        False,
-    )
+    return _case(a.title, body, edited, [Change("changed", old, new)], cosmetic=True)
 
 
 def retitled(a: Article) -> Case | None:

@@ -281,3 +281,18 @@ def test_a_lost_story_index_is_rebuilt_from_the_archive_with_the_same_stories(ar
         assert session.stories.assign("new-copy", "\n".join(wire["paragraphs"])) == wire["story"]
     finally:
         session.close(reason="finished", stats={})
+
+
+def test_the_ledger_export_holds_the_changed_sentence_of_the_originals_edit(archive, tmp_path):
+    done = newsarchive(
+        "download", "--changes", "--archive", str(archive.root), "--out", str(tmp_path)
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in (tmp_path / "changes.jsonl").read_text().splitlines()]
+    (edit,) = [r for r in rows if r["kind"] == "edit" and r["url"] == ORIGINAL]
+    lead = "China's railway network handled a record {} during the five-day May Day holiday"
+    assert [(s["kind"], s["cosmetic"]) for s in edit["sentences"]] == [("changed", False)]
+    (change,) = edit["sentences"]
+    assert lead.format("number of passenger trips") in change["old"]
+    assert lead.format("98.6 million passenger trips") in change["new"]
+    assert (edit["from_version"], edit["to_version"], edit["cosmetic"]) == (1, 2, False)
