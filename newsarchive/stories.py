@@ -15,8 +15,10 @@ How, and why each step:
   (:data:`HAN_N`, :data:`WORD_N`) was chosen by measurement on the hard negatives (the
   five China–Russia seeds, same-site pages of the dev sets) against trimmed and edited
   copies; the numbers are in the module constants' comments.
-- MinHash (datasketch, fixed seed, number of permutations and hash scheme) so a
-  signature computed by one worker in one run equals one computed by another later.
+- MinHash (datasketch, fixed seed, number of permutations and hash scheme, CRC-32 as
+  the shingle hash: C speed where sha1 through Python was a third of an assignment,
+  and the seeded affine permutations after it do the mixing) so a signature computed by
+  one worker in one run equals one computed by another later.
 - Candidates by LSH banding (:data:`BANDS` bands of :data:`ROWS` rows), then verification
   by estimated *containment* |A∩B| / min(|A|, |B|): a copy trimmed to its first paragraphs
   is almost wholly inside the original, though its Jaccard similarity is only its share
@@ -40,12 +42,13 @@ machine (:class:`SQLiteStoryStore`), Redis shared by distributed workers
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sqlite3
 import threading
 import unicodedata
+import zlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -73,14 +76,14 @@ WORD_N = 5
 # trimmed to half their paragraphs (Jaccard 0.15-0.35 to the original, a lede being
 # short); unrelated news shares almost no 5-shingles, so the extra candidates are few.
 BANDS, ROWS = 64, 2
-# A band bucket keeps at most this many articles, and an assignment verifies at most
-# CANDIDATES of them (those sharing the most bands): a story republished a thousand times,
-# or a stock paragraph on every page, would otherwise make each new article compare with
-# all of them (the crawl bench's 20,000 copies of nine pages slowed the crawl's reactor
+# A band bucket keeps at most BUCKET_CAP articles, and an assignment verifies at most
+# CANDIDATES (those sharing the most bands with it): a story republished a thousand
+# times, or a stock paragraph on every page, would otherwise make each new article
+# compare with all of them (the crawl bench's 20,000 copies of nine pages slowed the crawl's reactor
 # to a crawl). A capped bucket's members already share the band: a newcomer matching it
 # still meets forty of them, and, with 64 bands, its other buckets too.
 BUCKET_CAP = 40
-CANDIDATES = 100
+CANDIDATES = 32
 # Estimated containment (MinHash): the hardest negative 0.21 (two seeds), the highest of
 # 71,631 pairs of different originals 0.29; copies 0.73 and more (exact, 2nd percentile).
 CONTAINMENT = 0.5
@@ -134,19 +137,23 @@ class Signature:
     size: int
 
     def band_keys(self) -> list[int]:
-        """One 63-bit key per band (band number hashed in, so bands never collide)."""
-        rows = self.values.astype("<u4")
-        return [
-            int.from_bytes(
-                hashlib.blake2b(
-                    bytes([band]) + rows[band * ROWS : (band + 1) * ROWS].tobytes(),
-                    digest_size=8,
-                ).digest(),
-                "little",
-            )
-            >> 1
-            for band in range(BANDS)
-        ]
+        """One 63-bit key per band (band number mixed in, so bands never collide): the
+        band's two values as one 64-bit number, through splitmix64's finaliser, in one
+        numpy pass (blake2b per band was a tenth of an assignment's time)."""
+        rows = self.values.astype(np.uint64).reshape(BANDS, ROWS)
+        with np.errstate(over="ignore"):
+            key = (rows[:, 0] << np.uint64(32)) | rows[:, 1]
+            key ^= np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+            key = (key ^ (key >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            key = (key ^ (key >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            key ^= key >> np.uint64(31)
+        return [int(k) for k in key >> np.uint64(1)]
+
+
+@cache
+def _permutations() -> Any:
+    """The seeded permutations, made once (datasketch draws them for every MinHash)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def signature(text: str) -> Signature | None:
@@ -154,7 +161,13 @@ def signature(text: str) -> Signature | None:
     found = shingles(text)
     if not found:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    minhash = MinHash(
+        num_perm=NUM_PERM,
+        seed=SEED,
+        scheme=SCHEME,
+        hashfunc=zlib.crc32,
+        permutations=_permutations(),
+    )
     minhash.update_batch([s.encode("utf-8") for s in found])
     return Signature(np.asarray(minhash.hashvalues, dtype=np.uint32), len(found))
 
@@ -162,7 +175,7 @@ def signature(text: str) -> Signature | None:
 def match(a: Signature, b: Signature) -> float | None:
     """How surely ``a`` and ``b`` are one story (estimated containment, or Jaccard for
     short texts), or None when they are not."""
-    jaccard = float(np.mean(a.values == b.values))
+    jaccard = float(np.count_nonzero(a.values == b.values)) / NUM_PERM
     small = min(a.size, b.size)
     if small < SHORT:
         return jaccard if jaccard >= SHORT_JACCARD else None
@@ -260,7 +273,7 @@ class StoryIndex:
             score = match(sig, entry.signature)
             if score is None:
                 continue
-            jaccard = float(np.mean(sig.values == entry.signature.values))
+            jaccard = float(np.count_nonzero(sig.values == entry.signature.values)) / NUM_PERM
             if best is None or (score, jaccard) > best[:2]:
                 best = (score, jaccard, entry.story)
         return best[2] if best else None
