@@ -15,10 +15,12 @@ How, and why each step:
   (:data:`HAN_N`, :data:`WORD_N`) was chosen by measurement on the hard negatives (the
   five China–Russia seeds, same-site pages of the dev sets) against trimmed and edited
   copies; the numbers are in the module constants' comments.
-- MinHash (datasketch, fixed seed, number of permutations and hash scheme, CRC-32 as
-  the shingle hash: C speed where sha1 through Python was a third of an assignment,
-  and the seeded affine permutations after it do the mixing) so a signature computed by
-  one worker in one run equals one computed by another later.
+- MinHash as datasketch defines it (scheme affine32, fixed seed and number of
+  permutations; CRC-32 as the shingle hash: C speed where sha1 through Python was a
+  third of an assignment, and the pre-mix and seeded permutations after it do the
+  mixing), so a signature computed by one worker in one run equals one computed by
+  another later. :func:`minhash` computes it in numpy; a test holds it equal to
+  datasketch's own, which is not imported at run time (its package loads scipy).
 - Candidates by LSH banding (:data:`BANDS` bands of :data:`ROWS` rows), then verification
   by estimated *containment* |A∩B| / min(|A|, |B|): a copy trimmed to its first paragraphs
   is almost wholly inside the original, though its Jaccard similarity is only its share
@@ -53,7 +55,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from datasketch import MinHash
 
 from newsarchive.state import open_cache
 
@@ -118,14 +119,13 @@ def shingles(text: str) -> set[str]:
     norm = normalize(text)
     if han_majority(norm):
         chars = norm.replace(" ", "")
-        n, units, joiner = HAN_N, list(chars), ""
-    else:
-        n, units, joiner = WORD_N, norm.split(), " "
-    if not units:
-        return set()
-    if len(units) <= n:
-        return {joiner.join(units)}
-    return {joiner.join(units[i : i + n]) for i in range(len(units) - n + 1)}
+        if len(chars) <= HAN_N:
+            return {chars} if chars else set()
+        return {chars[i : i + HAN_N] for i in range(len(chars) - HAN_N + 1)}
+    words = norm.split()
+    if len(words) <= WORD_N:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + WORD_N]) for i in range(len(words) - WORD_N + 1)}
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,34 @@ class Signature:
 
 
 @cache
-def _permutations() -> Any:
-    """The seeded permutations, made once (datasketch draws them for every MinHash)."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations for SEED: odd multipliers ``a`` and offsets
+    ``b``, drawn as ``MinHash._init_permutations`` draws them."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finaliser, datasketch's pre-mix for the affine32 scheme."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def minhash(hashes: np.ndarray) -> np.ndarray:
+    """The MinHash of 32-bit shingle hashes, exactly as datasketch's
+    ``MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")`` computes it from the same
+    hashes (``tests/test_stories.py`` holds the two equal): fmix32, then ``a*h + b`` mod
+    2^32 per permutation, the minimum of each. Computed here rather than by importing
+    datasketch, whose package import loads scipy (90 MB) into the crawl process."""
+    a, b = _permutations()
+    mixed = _fmix32(hashes.astype(np.uint32)).reshape(-1, 1)
+    with np.errstate(over="ignore"):
+        return (mixed * a + b).min(axis=0)
 
 
 def signature(text: str) -> Signature | None:
@@ -161,15 +186,10 @@ def signature(text: str) -> Signature | None:
     found = shingles(text)
     if not found:
         return None
-    minhash = MinHash(
-        num_perm=NUM_PERM,
-        seed=SEED,
-        scheme=SCHEME,
-        hashfunc=zlib.crc32,
-        permutations=_permutations(),
+    hashes = np.fromiter(
+        (zlib.crc32(s.encode("utf-8")) for s in found), dtype=np.uint32, count=len(found)
     )
-    minhash.update_batch([s.encode("utf-8") for s in found])
-    return Signature(np.asarray(minhash.hashvalues, dtype=np.uint32), len(found))
+    return Signature(minhash(hashes), len(found))
 
 
 def match(a: Signature, b: Signature) -> float | None:
