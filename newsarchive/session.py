@@ -25,7 +25,7 @@ from newsarchive.archive.manifest import (
 )
 from newsarchive.archive.recovery import repair
 from newsarchive.archive.warc import RotatingWarcWriter
-from newsarchive.state import CrawlState, CrawlStateStore
+from newsarchive.state import CrawlState, CrawlStateStore, archived_records
 from newsarchive.state import rebuild as rebuild_state
 from newsarchive.storage import StorageError, open_storage
 from newsarchive.storage.spool import OPEN_DIR, Spool, Uploaded
@@ -48,31 +48,16 @@ def spool_root(spool_dir: str | Path, archive_uri: str) -> Path:
 def _archived_articles(storage, problems: list[str]) -> list[dict[str, Any]]:
     """The newest record of each archived article, in the order of first capture: what
     an empty story index is rebuilt from. Unreadable files are named in ``problems``."""
-    from newsarchive.archive.article_files import latest_versions, read_records
-    from newsarchive.archive.manifest import listed_files, read_manifests
+    from newsarchive.archive.article_files import latest_versions
 
     first: dict[str, str] = {}
 
-    def records():
-        for read in read_manifests(storage):
-            if read.manifest is None:
-                continue
-            for item in listed_files(read.manifest)[0]:
-                if item.kind != "articles":
-                    continue
-                try:
-                    found = list(read_records(storage.get_bytes(item.key)))
-                except (StorageError, OSError, EOFError, ValueError) as exc:
-                    problems.append(f"{item.key}: skipped in the story index rebuild ({exc!r})")
-                    continue
-                for record in found:
-                    when = str(record.get("fetched_at") or "")
-                    key = str(record.get("id"))
-                    first[key] = min(first.get(key, when), when)
-                yield from found
+    def seen(record: dict) -> None:
+        key, when = str(record["id"]), str(record.get("fetched_at") or "")
+        first[key] = min(first.get(key, when), when)
 
-    latest = latest_versions(records())
-    return sorted(latest.values(), key=lambda r: (first.get(str(r["id"]), ""), str(r["id"])))
+    latest = latest_versions(archived_records(storage, problems, "story index rebuild", seen))
+    return sorted(latest.values(), key=lambda r: (first[str(r["id"])], str(r["id"])))
 
 
 class ArchiveSession:
@@ -139,13 +124,16 @@ class ArchiveSession:
         )
         self.stories_rebuilt = 0
         if len(self.stories) == 0:
+            problems: list[str] = []
             self.stories_rebuilt = rebuild_stories(
-                self.stories, _archived_articles(self.storage, self.rebuild_problems)
+                self.stories, _archived_articles(self.storage, problems)
             )
             if self.stories_rebuilt:
                 logger.info(
                     "story index rebuilt from the archive: %d articles", self.stories_rebuilt
                 )
+            for problem in problems:
+                logger.warning("story index rebuild: %s", problem)
         info = {
             "software": f"newsarchive/{__version__}",
             "format": "WARC File Format 1.1",

@@ -310,6 +310,46 @@ class CrawlState:
             self._db.close()
 
 
+def archived_records(
+    storage,
+    problems: list[str],
+    what: str,
+    on_record: Callable[[dict], None],
+    on_manifest: Callable[[dict], None] | None = None,
+) -> Iterator[dict]:
+    """Every record of every article file the run manifests list, one file in memory at
+    a time, each passed to ``on_record`` first; ``on_manifest`` sees each readable
+    manifest after its files. By the archive's one rule (newsarchive.archive.manifest):
+    files listed as not uploaded are skipped; an unreadable manifest, a refused entry,
+    or a file that is missing, damaged or holds a record ``on_record`` cannot take is
+    skipped and named in ``problems`` ("skipped in the <what>"), so that one bad file
+    does not keep every later crawl from starting. What the crawl state and the story
+    index are rebuilt from."""
+    from newsarchive.archive.article_files import read_records
+    from newsarchive.archive.manifest import listed_files, read_manifests
+    from newsarchive.storage import StorageError
+
+    for read in read_manifests(storage):
+        if read.manifest is None:
+            problems.append(str(read.problem))
+            continue
+        files, refused = listed_files(read.manifest)
+        problems.extend(refused)
+        for item in files:
+            if item.kind != "articles":
+                continue
+            try:
+                records = list(read_records(storage.get_bytes(item.key)))
+                for record in records:
+                    on_record(record)
+            except (StorageError, OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+                problems.append(f"{item.key}: skipped in the {what} ({exc!r})")
+                continue
+            yield from records
+        if on_manifest is not None:
+            on_manifest(read.manifest)
+
+
 def rebuild(state: CrawlStateStore, storage, problems: list[str] | None = None) -> int:
     """Fill an empty crawl state from the archive itself: the latest version of every
     article the run manifests list, and the deletions they record. Returns URLs known.
@@ -318,46 +358,26 @@ def rebuild(state: CrawlStateStore, storage, problems: list[str] | None = None) 
     as not uploaded are not in storage and are skipped; an unreadable manifest, a
     refused entry, or an article file that is missing or damaged is skipped and named
     in ``problems``, so that one bad file does not keep every later crawl from starting."""
-    from newsarchive.archive.article_files import latest_versions, read_records
-    from newsarchive.archive.manifest import (
-        deletions,
-        listed_files,
-        read_manifests,
-        reappearances,
-    )
-    from newsarchive.storage import StorageError
+    from newsarchive.archive.article_files import latest_versions
+    from newsarchive.archive.manifest import deletions, reappearances
 
     problems = [] if problems is None else problems
     first_seen: dict[str, str] = {}
     deleted: dict[str, str] = {}
     back: dict[str, str] = {}
 
-    def archived() -> Iterator[dict]:
-        """Every record of every readable article file, one file in memory at a time."""
-        for read in read_manifests(storage):
-            if read.manifest is None:
-                problems.append(str(read.problem))
-                continue
-            files, refused = listed_files(read.manifest)
-            problems.extend(refused)
-            for item in files:
-                if item.kind != "articles":
-                    continue
-                try:
-                    records = list(read_records(storage.get_bytes(item.key)))
-                    for record in records:
-                        url, when = record["url"], record.get("fetched_at") or ""
-                        first_seen[url] = min(first_seen.get(url, when), when)
-                except (StorageError, OSError, EOFError, ValueError, KeyError, TypeError) as exc:
-                    problems.append(f"{item.key}: skipped in the state rebuild ({exc!r})")
-                    continue
-                yield from records
-            for url, when in deletions(read.manifest):
-                deleted[url] = max(deleted.get(url, ""), when)
-            for url, when in reappearances(read.manifest):
-                back[url] = max(back.get(url, ""), when)
+    def first_capture(record: dict) -> None:
+        url, when = record["url"], record.get("fetched_at") or ""
+        first_seen[url] = min(first_seen.get(url, when), when)
 
-    latest = latest_versions(archived(), key="url")
+    def gone_and_back(manifest: dict) -> None:
+        for url, when in deletions(manifest):
+            deleted[url] = max(deleted.get(url, ""), when)
+        for url, when in reappearances(manifest):
+            back[url] = max(back.get(url, ""), when)
+
+    archived = archived_records(storage, problems, "state rebuild", first_capture, gone_and_back)
+    latest = latest_versions(archived, key="url")
     for url, record in latest.items():
         http, warc = record.get("http") or {}, record.get("warc") or {}
         state.record_capture(
@@ -373,7 +393,6 @@ def rebuild(state: CrawlStateStore, storage, problems: list[str] | None = None) 
             record_date=warc.get("date"),
         )
     for url, when in deleted.items():
-        seen = max(latest[url].get("fetched_at") or "", back.get(url, "")) if url in latest else ""
-        if url in latest and when >= seen:
+        if url in latest and when >= max(latest[url].get("fetched_at") or "", back.get(url, "")):
             state.mark_deleted(url, when=when)
     return len(latest)
