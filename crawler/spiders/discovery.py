@@ -319,10 +319,8 @@ class DiscoverySpider(scrapy.Spider):
         if known is not None and not known.due(self.now, self.revisit_schedule):
             self.crawler.stats.inc_value("discovery/archived_not_due")
             return None
-        if self.limit is not None and len(self._scheduled) >= self.limit:
-            self.crawler.stats.inc_value("discovery/over_limit")
+        if not self._take(key):
             return None
-        self._scheduled.add(key)
         self.crawler.stats.inc_value(f"discovery/articles_from_{via}")
         discovered = {"via": via}
         if found.get("date"):
@@ -337,6 +335,14 @@ class DiscoverySpider(scrapy.Spider):
                 meta={"discovered": discovered},
             )
         return self.revisit_request(known, discovered)
+
+    def _take(self, key: str) -> bool:
+        """Schedule the article of this identity, unless ``-a limit`` is reached (counted)."""
+        if self.limit is not None and len(self._scheduled) >= self.limit:
+            self.crawler.stats.inc_value("discovery/over_limit")
+            return False
+        self._scheduled.add(key)
+        return True
 
     def revisit_request(self, known: PageState, discovered: dict[str, Any]) -> scrapy.Request:
         """A conditional request for an archived article: unchanged is a revisit record,
@@ -374,12 +380,8 @@ class DiscoverySpider(scrapy.Spider):
             ):
                 continue
             key = identity(known.url)
-            if key in self._scheduled:
+            if key in self._scheduled or not self._take(key):
                 continue
-            if self.limit is not None and len(self._scheduled) >= self.limit:
-                self.crawler.stats.inc_value("discovery/over_limit")
-                continue
-            self._scheduled.add(key)
             self.crawler.stats.inc_value("discovery/due")
             yield self.revisit_request(known, {"via": "schedule"})
 
