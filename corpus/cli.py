@@ -117,6 +117,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
+def _warn(problems: list[str]) -> None:
+    """Each part of the archive a command had to skip, one warning line on stderr."""
+    for problem in problems:
+        print(f"warning: {printable(problem)}", file=sys.stderr)
+
+
 def _check_sources(reader, wanted: list[str] | None) -> None:
     known = reader.sources()
     unknown = [s for s in wanted or [] if s not in known]
@@ -195,8 +201,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     except show.Ambiguous as exc:
         print(f"newsarchive diff: {exc}", file=sys.stderr)
         return 1
-    for problem in reader.problems:
-        print(f"warning: {printable(problem)}", file=sys.stderr)
+    _warn(reader.problems)
     numbers = [int(r.get("version") or 1) for r in found]
     if not found:
         print(f"newsarchive: no article {args.id!r} in {reader.storage.uri}", file=sys.stderr)
@@ -226,8 +231,7 @@ def _cmd_changes(args: argparse.Namespace) -> int:
     reader = _reader(args)
     _check_sources(reader, args.source)
     found = [c for c in archive_changes(reader, args.source) if c.at >= (args.since or "")]
-    for problem in reader.problems:
-        print(f"warning: {printable(problem)}", file=sys.stderr)
+    _warn(reader.problems)
     for change in found:
         if args.json:
             print(json.dumps(change.as_json(), ensure_ascii=False))
@@ -245,8 +249,7 @@ def _cmd_stories(args: argparse.Namespace) -> int:
     reader = _reader(args)
     _check_sources(reader, args.source)
     found = stories(reader, args.source, args.since, everything=args.all)
-    for problem in reader.problems:
-        print(f"warning: {printable(problem)}", file=sys.stderr)
+    _warn(reader.problems)
     for story in found:
         if args.json:
             print(json.dumps(story.as_json(), ensure_ascii=False))
@@ -281,9 +284,8 @@ def _cmd_story(args: argparse.Namespace) -> int:
             print(f"newsarchive: no story of {wanted!r} in {reader.storage.uri}", file=sys.stderr)
             return 1
         wanted = str(record["story"])
-    found = [s for s in stories(reader, everything=True) if s.id == wanted]
-    for problem in reader.problems:
-        print(f"warning: {printable(problem)}", file=sys.stderr)
+    found = stories(reader, everything=True, only=wanted)
+    _warn(reader.problems)
     if not found:
         print(f"newsarchive: no story {wanted!r} in {reader.storage.uri}", file=sys.stderr)
         return 1
@@ -315,8 +317,7 @@ def _download_changes(args: argparse.Namespace) -> int:
         if (not args.since or c.at[:10] >= args.since.isoformat())
         and (not args.until or c.at[:10] <= args.until.isoformat())
     ]
-    for problem in reader.problems:
-        print(f"warning: {printable(problem)}", file=sys.stderr)
+    _warn(reader.problems)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"changes.{args.format}"
@@ -376,8 +377,7 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
         languages=tuple(args.lang or ()),
     )
     plan = reprocess.plan(storage, scope, force=args.force, recovered=[u.key for u in recovered])
-    for problem in plan.problems:
-        print(f"warning: {printable(problem)}", file=sys.stderr)
+    _warn(plan.problems)
     made_by = ", ".join(f"{n} by pipeline {v}" for v, n in sorted(plan.made_by.items()))
     why = "--force" if args.force else f"made by another pipeline than {reprocess.PIPELINE_VERSION}"
     print(
@@ -452,8 +452,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     except show.Ambiguous as exc:
         print(f"newsarchive show: {exc}", file=sys.stderr)
         return 1
-    for problem in reader.problems:
-        print(f"warning: {printable(problem)}", file=sys.stderr)
+    _warn(reader.problems)
     if record is None:
         made = f" extracted by pipeline {args.pipeline}" if args.pipeline else ""
         print(f"newsarchive: no article {args.id!r}{made} in {reader.storage.uri}", file=sys.stderr)

@@ -304,7 +304,6 @@ def archive_changes(reader: Any, sources: list[str] | None = None) -> list[Archi
     of the one before (``replaced``). Deletions by status, redirect or notice, and
     reappearances, come from the run manifests."""
     from newsarchive.archive.article_files import each_version, recency
-    from newsarchive.archive.manifest import deletion_events
 
     files = reader.select("articles", sources=sources)
     edited: set[str] = set()
@@ -339,19 +338,26 @@ def archive_changes(reader: Any, sources: list[str] | None = None) -> list[Archi
                 )
             )
     for manifest in reader.manifests():
-        source = str(manifest.get("source"))
-        if sources and source not in sources:
-            continue
-        for event in deletion_events(manifest):
-            kind = "reappearance" if event.kind == "reappeared" else "deletion"
-            how = None if kind == "reappearance" else event.kind
-            found.append(
-                ArchiveChange(
-                    kind, event.at, source, event.url, how=how, proof=event.warc,
-                    detail=event.detail,
-                )
-            )  # fmt: skip
+        if not sources or str(manifest.get("source")) in sources:
+            found += manifest_changes(manifest)
     return sorted(found, key=lambda c: (c.at, c.url))
+
+
+def manifest_changes(manifest: dict[str, Any]) -> list[ArchiveChange]:
+    """The deletions and reappearances one run manifest records, as changes."""
+    from newsarchive.archive.manifest import deletion_events
+
+    found = []
+    for event in deletion_events(manifest):
+        kind = "reappearance" if event.kind == "reappeared" else "deletion"
+        how = None if kind == "reappearance" else event.kind
+        found.append(
+            ArchiveChange(
+                kind, event.at, str(manifest.get("source")), event.url, how=how,
+                proof=event.warc, detail=event.detail,
+            )
+        )  # fmt: skip
+    return found
 
 
 def summary(found: list[ArchiveChange]) -> str:

@@ -28,9 +28,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from corpus.edits import ArchiveChange, comparable, compare
+from corpus.edits import ArchiveChange, comparable, compare, manifest_changes
 
 # A copy took an edit when it shows at least this share of the edit's marks.
 TOOK_SHARE = 0.5
@@ -99,7 +100,7 @@ class Story:
     id: str
     members: list[Member]  # by first capture
 
-    @property
+    @cached_property
     def by_published(self) -> list[Member]:
         """Members by stated publication time (UTC), those stating none last."""
         from corpus.export import _utc
@@ -227,13 +228,14 @@ def stories(
     sources: list[str] | None = None,
     since: str | None = None,
     everything: bool = False,
+    only: str | None = None,
 ) -> list[Story]:
     """The archive's stories of more than one article (every story with
-    ``everything``) that have a member from ``sources`` first captured at or after
-    ``since``, by their first capture. Two passes over the article files: each
-    article's latest version (its story), then the versions of the members."""
+    ``everything``; the story ``only``, if given) that have a member from ``sources``
+    first captured at or after ``since``, by their first capture. Two passes over the
+    article files: each article's latest version (its story), then the versions of the
+    members."""
     from newsarchive.archive.article_files import each_version, latest_versions
-    from newsarchive.archive.manifest import deletion_events
 
     files = reader.select("articles")
     first: dict[str, str] = {}
@@ -252,7 +254,7 @@ def stories(
             grouped.setdefault(str(record["story"]), []).append(id_)
     wanted: dict[str, list[str]] = {}
     for story, ids in grouped.items():
-        if len(ids) < 2 and not everything:
+        if (len(ids) < 2 and not everything) or (only is not None and story != only):
             continue
         picked = [i for i in ids if not sources or latest[i].get("source") in sources]
         if picked and any(first[i] >= (since or "") for i in picked):
@@ -265,13 +267,9 @@ def stories(
                 records.setdefault(str(record["id"]), []).append(record)
     gone: dict[str, list[ArchiveChange]] = {}
     for manifest in reader.manifests():
-        for event in deletion_events(manifest):
-            if event.kind != "reappeared":
-                change = ArchiveChange(
-                    "deletion", event.at, str(manifest.get("source")), event.url,
-                    how=event.kind, proof=event.warc, detail=event.detail,
-                )  # fmt: skip
-                gone.setdefault(event.url, []).append(change)
+        for change in manifest_changes(manifest):
+            if change.kind == "deletion":
+                gone.setdefault(change.url, []).append(change)
     found = []
     for story, ids in wanted.items():
         group = []
