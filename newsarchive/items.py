@@ -64,9 +64,9 @@ class PageUnchanged:
 @dataclass
 class PageGone:
     """A known article found gone: recorded as deleted, never dropped. ``kind`` says how
-    (one of ``newsarchive.archive.manifest.DELETION_KINDS``: a 404 or 410, a redirect
-    away from the article, a 200 page saying it is gone), ``warc`` points at the record
-    that shows it, ``detail`` names the redirect's target or the words the page said."""
+    (``http_404``/``http_410`` by status, ``redirect`` away from the article,
+    ``gone_notice``: a 200 page saying it is gone), ``warc`` points at the record that
+    shows it, ``detail`` names the redirect's target or the words the page said."""
 
     source: str
     url: str

@@ -50,7 +50,7 @@ import threading
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -60,7 +60,6 @@ from newsarchive.state import open_cache
 
 NUM_PERM = 128
 SEED = 1
-SCHEME = "affine32"  # datasketch's default since 2.0, pinned: signatures must not drift
 # n measured on the eval set's originals (tests/story_pairs.py: 379 articles) with exact
 # shingle sets: containment of the hardest negatives (the seeds, same-site pages) against
 # the 2nd percentile of copies (the copy-site transformation is the lowest). Words:
@@ -136,10 +135,16 @@ class Signature:
     values: np.ndarray  # uint32, NUM_PERM long
     size: int
 
+    def jaccard(self, other: Signature) -> float:
+        """The estimated Jaccard similarity: the share of equal minimums."""
+        return float(np.count_nonzero(self.values == other.values)) / NUM_PERM
+
+    @cached_property
     def band_keys(self) -> list[int]:
         """One 63-bit key per band (band number mixed in, so bands never collide): the
         band's two values as one 64-bit number, through splitmix64's finaliser, in one
-        numpy pass (blake2b per band was a tenth of an assignment's time)."""
+        numpy pass (blake2b per band was a tenth of an assignment's time); computed once, for
+        the candidate search and the index's write alike."""
         rows = self.values.astype(np.uint64).reshape(BANDS, ROWS)
         with np.errstate(over="ignore"):
             key = (rows[:, 0] << np.uint64(32)) | rows[:, 1]
@@ -195,7 +200,7 @@ def signature(text: str) -> Signature | None:
 def match(a: Signature, b: Signature) -> float | None:
     """How surely ``a`` and ``b`` are one story (estimated containment, or Jaccard for
     short texts), or None when they are not."""
-    jaccard = float(np.count_nonzero(a.values == b.values)) / NUM_PERM
+    jaccard = a.jaccard(b)
     small = min(a.size, b.size)
     if small < SHORT:
         return jaccard if jaccard >= SHORT_JACCARD else None
@@ -285,7 +290,7 @@ class StoryIndex:
         self.store.put(Entry(article_id, story, sig, started), previous)
 
     def _best_match(self, article_id: str, sig: Signature) -> str | None:
-        hits = self.store.candidates(sig.band_keys())
+        hits = self.store.candidates(sig.band_keys)
         hits.pop(article_id, None)
         ids = sorted(sorted(hits), key=lambda i: -hits[i])[:CANDIDATES]
         best: tuple[float, float, str] | None = None
@@ -293,7 +298,7 @@ class StoryIndex:
             score = match(sig, entry.signature)
             if score is None:
                 continue
-            jaccard = float(np.count_nonzero(sig.values == entry.signature.values)) / NUM_PERM
+            jaccard = sig.jaccard(entry.signature)
             if best is None or (score, jaccard) > best[:2]:
                 best = (score, jaccard, entry.story)
         return best[2] if best else None
@@ -393,7 +398,7 @@ class SQLiteStoryStore:
                 if replaces is not None:
                     self._db.executemany(
                         "DELETE FROM buckets WHERE key = ? AND article_id = ?",
-                        [(key, entry.article_id) for key in replaces.signature.band_keys()],
+                        [(key, entry.article_id) for key in replaces.signature.band_keys],
                     )
                 self._db.execute(
                     "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
@@ -408,7 +413,7 @@ class SQLiteStoryStore:
                 self._db.executemany(
                     "INSERT OR IGNORE INTO buckets SELECT ?, ? "
                     "WHERE (SELECT COUNT(*) FROM buckets WHERE key = ?) < ?",
-                    [(key, entry.article_id, key, BUCKET_CAP) for key in sig.band_keys()],
+                    [(key, entry.article_id, key, BUCKET_CAP) for key in sig.band_keys],
                 )
                 self._db.execute("COMMIT")
             except BaseException:
@@ -478,7 +483,7 @@ class RedisStoryStore:
         sig = entry.signature
         with self.server.pipeline() as pipe:
             if replaces is not None:
-                for key in replaces.signature.band_keys():
+                for key in replaces.signature.band_keys:
                     pipe.srem(self._bucket(key), entry.article_id)
             pipe.hset(
                 self._doc(entry.article_id),
@@ -491,7 +496,7 @@ class RedisStoryStore:
             )
             pipe.sadd(f"{self.prefix}:articles", entry.article_id)
             pipe.execute()
-        keys = sig.band_keys()
+        keys = sig.band_keys
         with self.server.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.scard(self._bucket(key))

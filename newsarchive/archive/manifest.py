@@ -481,10 +481,6 @@ def retried_failures(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-# How an article was found gone: the site's status, or, with a 200, by content.
-DELETION_KINDS = ("http_404", "http_410", "redirect", "gone_notice")
-
-
 @dataclass(frozen=True)
 class Deletion:
     """An article a run found gone, or (``kind`` "reappeared") found back after a
