@@ -47,24 +47,30 @@ def _at(article: Article) -> tuple[list[str], int, int] | None:
     return None
 
 
-def _replace_sentence(paragraph: str, number: int, new: str) -> str:
-    parts = sentences([paragraph])
-    old = parts[number]
-    return paragraph.replace(old, new, 1)
-
-
-def reworded(a: Article) -> Case | None:
+def _middle_sentence_changed(
+    a: Article, change: Callable[[str], str | None], *, cosmetic: bool
+) -> Case | None:
+    """The case of the middle sentence of a paragraph (:func:`_at`) turned into
+    ``change(sentence)``; None where there is no such sentence or no such change."""
     found = _at(a)
     if not found:
         return None
     body, index, number = found
     old = sentences([body[index]])[number]
-    chinese = a.chinese
-    core = old.rstrip("。！？；.!?”’」』）)\"' ")
-    new = core + ("，官方称" if chinese else ", officials said") + old[len(core) :]
+    new = change(old)
+    if new is None or new == old:
+        return None
     edited = [*body]
-    edited[index] = _replace_sentence(body[index], number, new)
-    return _case(a.title, body, edited, [Change("changed", old, new)], cosmetic=False)
+    edited[index] = body[index].replace(old, new, 1)
+    return _case(a.title, body, edited, [Change("changed", old, new)], cosmetic=cosmetic)
+
+
+def reworded(a: Article) -> Case | None:
+    def officials_said(old: str) -> str:
+        core = old.rstrip("。！？；.!?”’」』）)\"' ")
+        return core + ("，官方称" if a.chinese else ", officials said") + old[len(core) :]
+
+    return _middle_sentence_changed(a, officials_said, cosmetic=False)
 
 
 def added(a: Article) -> Case:
@@ -94,26 +100,16 @@ def removed(a: Article) -> Case | None:
 
 
 def punctuated(a: Article) -> Case | None:
-    found = _at(a)
-    if not found:
-        return None
-    body, index, number = found
-    old = sentences([body[index]])[number]
-    space = old.find(" ")
-    if a.chinese:
-        comma = old.find("，")
-        if comma < 0:
+    def repunctuated(old: str) -> str | None:
+        if a.chinese:
+            comma = old.find("，")
+            return old[:comma] + "、" + old[comma + 1 :] if comma >= 0 else None
+        space = old.find(" ")
+        if space < 0 or old[space - 1] == ",":
             return None
-        new = old[:comma] + "、" + old[comma + 1 :]
-    elif space < 0:
-        return None
-    else:
-        new = old[:space] + ", " + old[space + 1 :] if old[space - 1] != "," else old
-    if new == old:
-        return None
-    edited = [*body]
-    edited[index] = _replace_sentence(body[index], number, new)
-    return _case(a.title, body, edited, [Change("changed", old, new)], cosmetic=True)
+        return old[:space] + ", " + old[space + 1 :]
+
+    return _middle_sentence_changed(a, repunctuated, cosmetic=True)
 
 
 def retitled(a: Article) -> Case | None:
