@@ -15,12 +15,16 @@ How, and why each step:
   (:data:`HAN_N`, :data:`WORD_N`) was chosen by measurement on the hard negatives (the
   five China–Russia seeds, same-site pages of the dev sets) against trimmed and edited
   copies; the numbers are in the module constants' comments.
-- MinHash as datasketch defines it (scheme affine32, fixed seed and number of
-  permutations; CRC-32 as the shingle hash: C speed where sha1 through Python was a
-  third of an assignment, and the pre-mix and seeded permutations after it do the
-  mixing), so a signature computed by one worker in one run equals one computed by
-  another later. :func:`minhash` computes it in numpy; a test holds it equal to
-  datasketch's own, which is not imported at run time (its package loads scipy).
+- Hash each shingle without building it: a word is its CRC-32 (a character its code
+  point), an n-gram a fixed linear mix of its n tokens' hashes, all n-grams of a text in
+  a few numpy passes (:func:`shingle_hashes`; building every n-gram's string and
+  hashing it one by one was two thirds of a signature). Then MinHash as datasketch
+  defines it (scheme affine32, fixed seed and number of permutations), so a signature
+  computed by one worker in one run equals one computed by another later.
+  :func:`minhash` computes it in numpy; a test holds it equal to datasketch's own from
+  the same shingle hashes (datasketch is not imported at run time: its package loads
+  scipy). The index records the :data:`SCHEME` its signatures were made with; an index
+  of another scheme is set aside and rebuilt from the archive.
 - Candidates by LSH banding (:data:`BANDS` bands of :data:`ROWS` rows), then verification
   by estimated *containment* |A∩B| / min(|A|, |B|): a copy trimmed to its first paragraphs
   is almost wholly inside the original, though its Jaccard similarity is only its share
@@ -49,6 +53,7 @@ import sqlite3
 import threading
 import unicodedata
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -60,6 +65,10 @@ from newsarchive.state import open_cache
 
 NUM_PERM = 128
 SEED = 1
+# The signatures' scheme (shingling, shingle hash, MinHash): an index made with another
+# is not comparable, and is rebuilt. 1: CRC-32 of each shingle's string; 2: token hashes
+# mixed per n-gram (shingle_hashes).
+SCHEME = 2
 # n measured on the eval set's originals (tests/story_pairs.py: 379 articles) with exact
 # shingle sets: containment of the hardest negatives (the seeds, same-site pages) against
 # the 2nd percentile of copies (the copy-site transformation is the lowest). Words:
@@ -79,10 +88,13 @@ BANDS, ROWS = 64, 2
 # A band bucket keeps at most BUCKET_CAP articles, and an assignment verifies at most
 # CANDIDATES (those sharing the most bands with it): a story republished a thousand
 # times, or a stock paragraph on every page, would otherwise make each new article
-# compare with all of them (the crawl bench's 20,000 copies of nine pages slowed the crawl's reactor
-# to a crawl). A capped bucket's members already share the band: a newcomer matching it
-# still meets forty of them, and, with 64 bands, its other buckets too.
-BUCKET_CAP = 40
+# compare with all of them (the crawl bench's 20,000 copies of nine pages slowed the
+# crawl's reactor to a crawl). A capped bucket's members already share the band: a
+# newcomer matching it still meets sixteen of them, and, with 64 bands, its other buckets
+# too. The cap bounds the candidate search's work (64 x 16 bucket rows read): 40 made
+# that search 0.46 ms an article on the bench's copies, 16 0.22 ms, with the same
+# stories (tests/story_pairs.py).
+BUCKET_CAP = 16
 CANDIDATES = 32
 # Estimated containment (MinHash): the hardest negative 0.21 (two seeds), the highest of
 # 71,631 pairs of different originals 0.29; copies 0.73 and more (exact, 2nd percentile).
@@ -93,8 +105,19 @@ SHORT_JACCARD = 0.8
 
 _FORMAT = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")  # soft hyphen, zero-width marks
 _NON_WORD = re.compile(r"[\W_]+")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LETTER = re.compile(r"[^\W\d_]")
+_SPACE = 0x20
+# The n-gram hash's multiplier per position (splitmix64's and murmur3's odd constants),
+# as many as the longest n (HAN_N, WORD_N).
+_POSITION = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xBF58476D1CE4E5B9,
+        0x94D049BB133111EB,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+    ],
+    dtype=np.uint64,
+)
 
 
 def normalize(text: str) -> str:
@@ -108,23 +131,55 @@ def normalize(text: str) -> str:
 def han_majority(text: str) -> bool:
     """Whether at least half the letters are Han characters: the text is shingled by
     characters. Decided by the text, not a declared language, which pages get wrong."""
-    letters = len(_LETTER.findall(text))
-    return letters > 0 and 2 * len(_HAN.findall(text)) >= letters
+    return _han_majority(np.frombuffer(normalize(text).encode("utf-32-le"), dtype="<u4"))
 
 
-def shingles(text: str) -> set[str]:
-    """Character n-grams of Han-majority text (spaces dropped: where a line broke does
-    not matter), word n-grams of other text. A text shorter than n is one shingle."""
+def _han_majority(codes: np.ndarray) -> bool:
+    """:func:`han_majority` of a normalised text's code points: there only letters,
+    digits and single spaces are left; a digit is an ASCII one (NFKC made full-width
+    digits ASCII; other scripts' digits count as letters, which decides nothing in
+    Chinese or English news)."""
+    han = np.count_nonzero(
+        ((codes >= 0x3400) & (codes <= 0x4DBF))
+        | ((codes >= 0x4E00) & (codes <= 0x9FFF))
+        | ((codes >= 0xF900) & (codes <= 0xFAFF))
+    )
+    letters = len(codes) - np.count_nonzero(codes == _SPACE)
+    letters -= np.count_nonzero((codes >= 0x30) & (codes <= 0x39))
+    return bool(letters > 0 and 2 * han >= letters)
+
+
+def _ngram_hashes(tokens: np.ndarray, n: int) -> np.ndarray:
+    """One 32-bit hash per run of ``n`` consecutive token hashes: a sum of the tokens
+    times a fixed odd 64-bit constant per position, modulo 2^64, its high half (the low
+    bits of a product depend only on the low bits of its factors). The same run hashes
+    the same wherever it stands, and no n-gram's string is ever built: that, and one
+    zlib call per shingle, was most of a signature's time. Fewer than ``n`` tokens are
+    one shingle, hashed the same way."""
+    m = max(len(tokens) - n + 1, 1)
+    with np.errstate(over="ignore"):
+        summed = tokens[:m] * _POSITION[0]
+        for k in range(1, min(n, len(tokens))):
+            summed = summed + tokens[k : k + m] * _POSITION[k]
+    return (summed >> np.uint64(32)).astype(np.uint32)
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """The distinct hashes (uint32, sorted) of the text's shingles: character n-grams of
+    Han-majority text (spaces dropped: where a line broke does not matter), word n-grams
+    of other text (a word is its CRC-32). Empty when the text has no words."""
     norm = normalize(text)
-    if han_majority(norm):
-        chars = norm.replace(" ", "")
-        if len(chars) <= HAN_N:
-            return {chars} if chars else set()
-        return {chars[i : i + HAN_N] for i in range(len(chars) - HAN_N + 1)}
-    words = norm.split()
-    if len(words) <= WORD_N:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + WORD_N]) for i in range(len(words) - WORD_N + 1)}
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype="<u4")
+    if _han_majority(codes):
+        tokens = codes[codes != _SPACE].astype(np.uint64)
+        n = HAN_N
+    else:
+        words = norm.encode("utf-8").split()
+        tokens = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
+        n = WORD_N
+    if not len(tokens):
+        return np.empty(0, dtype=np.uint32)
+    return np.unique(_ngram_hashes(tokens, n))
 
 
 @dataclass(frozen=True)
@@ -181,20 +236,21 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
     2^32 per permutation, the minimum of each. Computed here rather than by importing
     datasketch, whose package import loads scipy (90 MB) into the crawl process."""
     a, b = _permutations()
-    mixed = _fmix32(hashes.astype(np.uint32)).reshape(-1, 1)
+    mixed = _fmix32(hashes.astype(np.uint32))
     with np.errstate(over="ignore"):
-        return (mixed * a + b).min(axis=0)
+        # One row per permutation, reduced along the row: four times faster than the
+        # transposed layout, whose minimum strides across rows.
+        values = np.multiply.outer(a, mixed)
+        values += b[:, None]
+    return values.min(axis=1)
 
 
 def signature(text: str) -> Signature | None:
     """The text's signature; None when it has no words at all."""
-    found = shingles(text)
-    if not found:
+    hashes = shingle_hashes(text)
+    if not len(hashes):
         return None
-    hashes = np.fromiter(
-        (zlib.crc32(s.encode("utf-8")) for s in found), dtype=np.uint32, count=len(found)
-    )
-    return Signature(minhash(hashes), len(found))
+    return Signature(minhash(hashes), len(hashes))
 
 
 def match(a: Signature, b: Signature) -> float | None:
@@ -220,6 +276,17 @@ class Entry:
     started: int
 
 
+@dataclass(frozen=True)
+class Buckets:
+    """What a signature's band buckets hold besides the article itself: each other
+    article in any of them, with how many of them it shares (the LSH candidates), and
+    the buckets already full (:data:`BUCKET_CAP`), which the article does not join. One
+    read gives both, for the search and the write."""
+
+    shared: dict[str, int]
+    full: frozenset[int]
+
+
 def story_id(article_id: str, n: int = 1) -> str:
     return f"s-{article_id}" if n <= 1 else f"s-{article_id}-{n}"
 
@@ -230,14 +297,15 @@ class StoryStore(Protocol):
 
     def get(self, article_id: str) -> Entry | None: ...
 
-    def candidates(self, keys: list[int]) -> dict[str, int]:
-        """The article ids in any of these band buckets, with how many of them each is in."""
+    def buckets(self, article_id: str, keys: list[int]) -> Buckets:
+        """What these band buckets hold besides ``article_id``."""
         ...
 
     def entries(self, article_ids: list[str]) -> list[Entry]: ...
 
-    def put(self, entry: Entry, replaces: Entry | None) -> None:
-        """Index ``entry``, dropping ``replaces`` (its previous version) from the buckets."""
+    def put(self, entry: Entry, replaces: Entry | None, full: frozenset[int]) -> None:
+        """Index ``entry``, dropping ``replaces`` (its previous version) from the buckets,
+        adding it to those of its buckets not ``full``."""
         ...
 
     def __len__(self) -> int: ...
@@ -260,16 +328,17 @@ class StoryIndex:
         previous = self.store.get(article_id)
         if sig is None:  # nothing to compare: keep what it had, index nothing
             return previous.story if previous else story_id(article_id)
+        found = self.store.buckets(article_id, sig.band_keys)
         story: str | None
         if previous is not None and match(sig, previous.signature) is not None:
             story = previous.story
         else:
-            story = self._best_match(article_id, sig)
+            story = self._best_match(found.shared, sig)
         started = previous.started if previous else 0
         if story is None:
             started += 1
             story = story_id(article_id, started)
-        self.store.put(Entry(article_id, story, sig, started), previous)
+        self.store.put(Entry(article_id, story, sig, started), previous, found.full)
         return story
 
     def story_of(self, article_id: str) -> str | None:
@@ -287,11 +356,10 @@ class StoryIndex:
         previous = self.store.get(article_id)
         suffix = story.removeprefix(story_id(article_id)).lstrip("-")
         started = max(previous.started if previous else 0, int(suffix) if suffix.isdigit() else 1)
-        self.store.put(Entry(article_id, story, sig, started), previous)
+        full = self.store.buckets(article_id, sig.band_keys).full
+        self.store.put(Entry(article_id, story, sig, started), previous, full)
 
-    def _best_match(self, article_id: str, sig: Signature) -> str | None:
-        hits = self.store.candidates(sig.band_keys)
-        hits.pop(article_id, None)
+    def _best_match(self, hits: dict[str, int], sig: Signature) -> str | None:
         ids = sorted(sorted(hits), key=lambda i: -hits[i])[:CANDIDATES]
         best: tuple[float, float, str] | None = None
         for entry in self.store.entries(ids):
@@ -308,6 +376,18 @@ class StoryIndex:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _buckets(article_id: str, buckets: Any) -> Buckets:
+    """:class:`Buckets` from (key, members) pairs, ``article_id`` left out of both."""
+    shared: Counter[str] = Counter()
+    full: set[int] = set()
+    for key, members in buckets:
+        shared.update(members)
+        if len(members) - (article_id in members) >= BUCKET_CAP:
+            full.add(key)
+    shared.pop(article_id, None)
+    return Buckets(dict(shared), frozenset(full))
 
 
 def _values(blob: bytes) -> np.ndarray:
@@ -333,8 +413,9 @@ CREATE TABLE IF NOT EXISTS buckets (
 class SQLiteStoryStore:
     """The index of one machine, in a file (``stories.sqlite`` beside the crawl state).
     Each :meth:`put` is one transaction, so a crash leaves no half-indexed article. Like
-    the crawl state it is a cache of the archive: a damaged file is set aside (renamed,
-    never deleted) and a new, empty one is rebuilt from the archive's records."""
+    the crawl state it is a cache of the archive: a damaged file, or one whose signatures
+    are of another :data:`SCHEME` (its ``user_version``), is set aside (renamed, never
+    deleted) and a new, empty one is rebuilt from the archive's records."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -348,8 +429,18 @@ class SQLiteStoryStore:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            # An article's put dirties a page per band bucket (64, at random places): at
+            # SQLite's default of a checkpoint (and its fsyncs) every 1,000 WAL pages, the
+            # commit was over half of an assignment's time (0.8 of 1.4 ms, bench/stories'
+            # articles); a checkpoint every 10,000 pages (a WAL of up to 40 MB on disk)
+            # halves it.
+            db.execute("PRAGMA wal_autocheckpoint=10000")
             db.executescript(SCHEMA)
-            db.execute("SELECT COUNT(*) FROM articles").fetchone()
+            (scheme,) = db.execute("PRAGMA user_version").fetchone()
+            if scheme != SCHEME:
+                if db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]:
+                    raise sqlite3.DatabaseError(f"signatures of scheme {scheme}, not {SCHEME}")
+                db.execute(f"PRAGMA user_version = {SCHEME}")
         except sqlite3.DatabaseError:
             db.close()
             raise
@@ -368,14 +459,16 @@ class SQLiteStoryStore:
             ).fetchone()
         return self._entry(row) if row else None
 
-    def candidates(self, keys: list[int]) -> dict[str, int]:
+    def buckets(self, article_id: str, keys: list[int]) -> Buckets:
+        # One row a bucket, its members joined (a row a member cost the Python side
+        # three times as much); article ids are hex, never the separator.
         with self._lock:
             rows = self._db.execute(
-                "SELECT article_id, COUNT(*) FROM buckets "
-                f"WHERE key IN ({','.join('?' * len(keys))}) GROUP BY article_id",
+                "SELECT key, group_concat(article_id, ' ') FROM buckets "
+                f"WHERE key IN ({','.join('?' * len(keys))}) GROUP BY key",
                 keys,
             ).fetchall()
-        return {article_id: hits for article_id, hits in rows}
+        return _buckets(article_id, ((key, members.split(" ")) for key, members in rows))
 
     def entries(self, article_ids: list[str]) -> list[Entry]:
         found: list[Entry] = []
@@ -390,7 +483,7 @@ class SQLiteStoryStore:
                 found.extend(self._entry(row) for row in rows)
         return found
 
-    def put(self, entry: Entry, replaces: Entry | None) -> None:
+    def put(self, entry: Entry, replaces: Entry | None, full: frozenset[int]) -> None:
         sig = entry.signature
         with self._lock:
             self._db.execute("BEGIN")
@@ -411,9 +504,8 @@ class SQLiteStoryStore:
                     ),
                 )
                 self._db.executemany(
-                    "INSERT OR IGNORE INTO buckets SELECT ?, ? "
-                    "WHERE (SELECT COUNT(*) FROM buckets WHERE key = ?) < ?",
-                    [(key, entry.article_id, key, BUCKET_CAP) for key in sig.band_keys],
+                    "INSERT OR IGNORE INTO buckets VALUES (?, ?)",
+                    [(key, entry.article_id) for key in sig.band_keys if key not in full],
                 )
                 self._db.execute("COMMIT")
             except BaseException:
@@ -432,15 +524,18 @@ class SQLiteStoryStore:
 class RedisStoryStore:
     """The index shared by distributed workers: one hash per article (story, size,
     started, signature as hex), one set per band bucket, and a set of the article ids,
-    under the archive's crawl-state namespace. Two workers assigning two copies of a new
-    story at the same instant may each start a story (no transaction spans the search
-    and the write); the next copy joins one of them."""
+    under the archive's crawl-state namespace and the signatures' :data:`SCHEME`. Two
+    workers assigning two copies of a new story at the same instant may each start a
+    story (no transaction spans the search and the write); the next copy joins one of
+    them."""
 
     def __init__(self, url: str, archive_uri: str) -> None:
         from newsarchive.redis_state import connect, namespace
 
         self.server = connect(url, "the story index")
-        self.prefix = f"{namespace(archive_uri)}:stories"
+        # An index of another scheme lives under another prefix: never read, so this
+        # one starts empty and is rebuilt from the archive.
+        self.prefix = f"{namespace(archive_uri)}:stories:{SCHEME}"
 
     def _doc(self, article_id: str) -> str:
         return f"{self.prefix}:doc:{article_id}"
@@ -461,16 +556,12 @@ class RedisStoryStore:
         found: dict[str, str] = self.server.hgetall(self._doc(article_id))  # type: ignore[assignment]
         return self._entry(article_id, found) if found else None
 
-    def candidates(self, keys: list[int]) -> dict[str, int]:
+    def buckets(self, article_id: str, keys: list[int]) -> Buckets:
         with self.server.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.smembers(self._bucket(key))
-            buckets = pipe.execute()
-        hits: dict[str, int] = {}
-        for members in buckets:
-            for article_id in members:
-                hits[article_id] = hits.get(article_id, 0) + 1
-        return hits
+            found = pipe.execute()
+        return _buckets(article_id, zip(keys, found, strict=True))
 
     def entries(self, article_ids: list[str]) -> list[Entry]:
         with self.server.pipeline(transaction=False) as pipe:
@@ -479,7 +570,7 @@ class RedisStoryStore:
             found = pipe.execute()
         return [self._entry(a, f) for a, f in zip(article_ids, found, strict=True) if f]
 
-    def put(self, entry: Entry, replaces: Entry | None) -> None:
+    def put(self, entry: Entry, replaces: Entry | None, full: frozenset[int]) -> None:
         sig = entry.signature
         with self.server.pipeline() as pipe:
             if replaces is not None:
@@ -495,17 +586,10 @@ class RedisStoryStore:
                 },
             )
             pipe.sadd(f"{self.prefix}:articles", entry.article_id)
-            pipe.execute()
-        keys = sig.band_keys
-        with self.server.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.scard(self._bucket(key))
-            sizes = pipe.execute()
-        with self.server.pipeline(transaction=False) as pipe:
             # (Two workers may both add to a bucket one short of the cap: a bucket can
             # exceed it by the number of workers, which bounds nothing that matters.)
-            for key, size in zip(keys, sizes, strict=True):
-                if size < BUCKET_CAP:
+            for key in sig.band_keys:
+                if key not in full:
                     pipe.sadd(self._bucket(key), entry.article_id)
             pipe.execute()
 
