@@ -4,6 +4,13 @@ Processes, not threads: extraction is CPU-bound Python. Workers are started with
 'spawn' because forking a process that runs a Twisted reactor and upload threads is
 unsafe; each worker warms its imports once so no page pays for them.
 
+Workers do not run the crawl's main script. multiprocessing's spawn runs the parent's
+``__main__`` again in each child (as ``__mp_main__``, so that functions defined there
+can be unpickled), and the crawl's main script is Scrapy's console script: every worker
+imported Scrapy and Twisted, 25 MB of memory each, to run functions of
+``pipelines.article``. The pool's processes are started with ``__main__``'s path out of
+sight (:class:`_WorkerProcess`); nothing sent to a worker is defined in a main script.
+
 Workers die with the crawl. A spawned worker holds a write end of its own task queue,
 so it never sees end-of-file when the crawl process is killed (``kill -9``, the OOM
 killer) and would wait for work forever, keeping the multiprocessing resource tracker
@@ -14,10 +21,13 @@ re-parented.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.context
 import os
+import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 # How often a worker checks that the crawl process is still its parent: an orphan lives
 # at most this long (a getppid() a second costs nothing measurable).
@@ -40,10 +50,31 @@ def worker_count(configured: int) -> int:
     return configured if configured > 0 else (os.cpu_count() or 1)
 
 
+class _WorkerProcess(multiprocessing.context.SpawnProcess):
+    """A spawned process that does not import the parent's main script: spawn passes
+    the child the path of ``__main__`` only when the module has a ``__file__``, read
+    while the process starts (in the thread that submits work, for the moment of the
+    start)."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        main = sys.modules["__main__"]
+        path = main.__dict__.pop("__file__", None)
+        try:
+            return multiprocessing.context.SpawnProcess._Popen(process_obj)
+        finally:
+            if path is not None:
+                main.__file__ = path
+
+
+class _WorkerContext(multiprocessing.context.SpawnContext):
+    Process = _WorkerProcess
+
+
 def make_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=worker_count(workers),
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=_WorkerContext(),
         initializer=_start_worker,
         initargs=(os.getpid(),),
     )
