@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.stories import (
+    BUCKET_CAP,
     SCHEME,
     RedisStoryStore,
     StoryIndex,
@@ -175,6 +176,16 @@ def test_a_short_text_joins_only_a_near_identical_one(index):
     index.assign("original", text(CGTN_EN))
     assert index.assign("lede-only", lede) == "s-lede-only"
     assert index.assign("same-lede", lede) == "s-lede-only"
+
+
+def test_a_story_copied_many_times_keeps_each_bucket_capped(index):
+    story = index.assign("original", text(CGTN_EN))
+    copies = [index.assign(f"copy-{n:02d}", text(CGTN_EN)) for n in range(BUCKET_CAP + 8)]
+    assert set(copies) == {story}
+    largest = index.store._db.execute(
+        "SELECT MAX(LENGTH(members) - LENGTH(REPLACE(members, ' ', '')) + 1) FROM buckets"
+    ).fetchone()[0]
+    assert largest == BUCKET_CAP
 
 
 def test_an_empty_text_keeps_its_story_and_is_not_indexed(index):
