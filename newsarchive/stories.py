@@ -489,13 +489,18 @@ class SQLiteStoryStore:
             self._db.execute("BEGIN")
             try:
                 if replaces is not None:
+                    old = replaces.signature.band_keys
                     self._db.executemany(
                         "UPDATE buckets SET members = "
                         "trim(replace(' ' || members || ' ', ' ' || ? || ' ', ' ')) "
                         "WHERE key = ?",
-                        [(entry.article_id, key) for key in replaces.signature.band_keys],
+                        [(entry.article_id, key) for key in old],
                     )
-                    self._db.execute("DELETE FROM buckets WHERE members = ''")
+                    self._db.execute(
+                        f"DELETE FROM buckets WHERE key IN ({','.join('?' * len(old))}) "
+                        "AND members = ''",
+                        old,
+                    )
                 self._db.execute(
                     "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
                     (

@@ -170,6 +170,15 @@ def test_the_replaced_text_no_longer_draws_copies(index):
     assert index.assign("late-copy", text(CGTN_EN)) == "s-late-copy"
 
 
+def test_a_replaced_text_leaves_no_bucket_behind(index):
+    index.assign("article", text(CGTN_EN))
+    index.assign("article", text(XINHUA_ZH))
+    rows = index.store._db.execute("SELECT key, members FROM buckets").fetchall()
+    new = signature(text(XINHUA_ZH))
+    assert new is not None
+    assert sorted(rows) == sorted((key, "article") for key in set(new.band_keys))
+
+
 def test_a_short_text_joins_only_a_near_identical_one(index):
     lede = " ".join(CGTN_EN.paragraphs[0].split()[:20])  # a news flash of one sentence
     assert len(shingle_hashes(lede)) < 30
