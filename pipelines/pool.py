@@ -51,10 +51,11 @@ def worker_count(configured: int) -> int:
 
 
 class _WorkerProcess(multiprocessing.context.SpawnProcess):
-    """A spawned process that does not import the parent's main script: spawn passes
-    the child the path of ``__main__`` only when the module has a ``__file__``, read
-    while the process starts (in the thread that submits work, for the moment of the
-    start)."""
+    """A spawned process that does not import the parent's main script. Spawn has the
+    child run ``__main__`` again by its path when it was started from a file (a console
+    script such as ``scrapy``), which it reads from ``__main__.__file__`` while the
+    process starts: the attribute is put aside for that moment, in the thread that
+    submits the work. (A ``python -m package`` main is not re-run by spawn anyway.)"""
 
     @staticmethod
     def _Popen(process_obj: Any) -> Any:
