@@ -29,7 +29,8 @@ from newsarchive.record import published_day
 # 3: declared_canonical added.
 # 4: extracted_at added (a capture re-extracted by newsarchive reprocess).
 # 5: story added (the republication cluster).
-SCHEMA_VERSION = 5
+# 6: standfirst added (the summary between headline and body; paragraphs begin with it).
+SCHEMA_VERSION = 6
 
 # The table's columns, in order, with their types (`!`: never null). pyarrow is an
 # optional dependency (newsarchive[parquet]): the column list serves CSV without it, and
@@ -46,6 +47,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("title_source", "string"),
     ("text", "string"),
     ("paragraphs", "list<string>"),
+    ("standfirst", "list<string>"),
     ("authors", "list<string>"),
     ("editor", "string"),
     ("agency", "string"),
@@ -177,6 +179,7 @@ def row(record: dict[str, Any]) -> dict[str, Any]:
         "title_source": record.get("title_source"),
         "text": record.get("text"),
         "paragraphs": record.get("paragraphs") or [],
+        "standfirst": record.get("standfirst") or [],
         "authors": record.get("authors") or [],
         "editor": record.get("editor"),
         "agency": record.get("agency"),

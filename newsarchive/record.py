@@ -72,6 +72,9 @@ class ArticleRecord(TypedDict):
     # sitemap that linked it.
     title_source: NotRequired[TitleSource | None]
     paragraphs: list[str]
+    # The standfirst (dek, lead, summary) the page prints between headline and body;
+    # ``paragraphs`` and ``text`` begin with it. Absent in records written before it.
+    standfirst: NotRequired[list[str]]
     text: str
     authors: list[str]
     editor: str | None

@@ -318,6 +318,16 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
         cleaned.removed["byline"] += 1
     if not cleaned.paragraphs:
         raise ExtractionFailed("empty_after_cleaning", "no paragraph survived cleaning")
+    # The standfirst goes through the same rules, on its own: the body's first paragraph
+    # stays where the dateline and the byline are read.
+    lead = clean(
+        first.standfirst,
+        captions=raw_captions,
+        profile=profile,
+        metadata_lines=metadata_lines,
+        title=title,
+    )
+    cleaned.removed.update(lead.removed)
 
     cleaned_at = time.process_time()
     dateline, dateline_agency = find_dateline(cleaned.paragraphs[0])
@@ -374,7 +384,8 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
         or header.get("source")
         or (labelled[0] if labelled else None)
     )
-    text = "\n\n".join(cleaned.paragraphs)
+    body = [*lead.paragraphs, *cleaned.paragraphs]
+    text = "\n\n".join(body)
     captured = page.pages[0]
     final_url = captured.url
     http = captured.http or {}
@@ -395,7 +406,8 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
         "language": language,
         "title": title,
         "title_source": title_source,
-        "paragraphs": cleaned.paragraphs,
+        "paragraphs": body,
+        "standfirst": lead.paragraphs,
         "text": text,
         "authors": authors,
         "editor": editor,

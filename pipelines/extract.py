@@ -19,6 +19,8 @@ from trafilatura.utils import load_html
 
 from newsarchive.profiles import Profile
 from pipelines.density import Block, main_block
+from pipelines.standfirst import candidates as standfirst_candidates
+from pipelines.standfirst import standfirst
 
 # htmldate's extensive search scans every string of the page and can cost seconds; the
 # dates we trust come from markup and profile selectors anyway.
@@ -63,6 +65,9 @@ class Extraction:
     # change shows up as a per-field count (metadata/selector_missed/<field>).
     selector_missed: list[str] = field(default_factory=list)
     header_lines: list[str] = field(default_factory=list)
+    # The summary printed between headline and body, which trafilatura drops with the
+    # page's header (pipelines/standfirst.py); not part of ``paragraphs``.
+    standfirst: list[str] = field(default_factory=list)
     lines: PageLines = field(default_factory=lambda: PageLines([], []))
     trailer_lines: list[str] = field(default_factory=list)
 
@@ -484,6 +489,8 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
             else:
                 missed.append(name)
     headings = [t for t in (_text(h) for h in tree.xpath("//h1|//h2")[:12]) if t]
+    first_h1 = next((t for t in (_text(h) for h in tree.iter("h1")) if t), None)
+    marked = standfirst_candidates(tree)
     _unwrap_layout(tree)
     title_node = tree.find(".//title")
     page_title = _text(title_node) if title_node is not None else None
@@ -545,6 +552,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
         headings=headings,
         selector_missed=missed,
         header_lines=lines.above(paragraphs[0]),
+        standfirst=standfirst(marked, paragraphs, lines, first_h1) if not embedded else [],
         lines=lines,
         trailer_lines=lines.below(paragraphs[-1]),
     )

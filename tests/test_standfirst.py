@@ -1,0 +1,92 @@
+"""The standfirst (pipelines/standfirst.py): real pages of trafilatura's benchmark
+(eval/trafilatura), and small pages that state one rule each."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+from newsarchive.items import ArticlePage
+from pipelines.article import build_article
+from pipelines.extract import extract
+
+PAGES = Path(__file__).resolve().parent.parent / "eval" / "trafilatura" / "pages"
+BODY = "".join(
+    f"<p>Paragraph {n} of the report, a sentence long enough to be read as prose by any "
+    f"extractor, with its facts, its figures and its quotes in the usual order.</p>"
+    for n in range(1, 7)
+)
+LEAD = "A summary of the story in one sentence, as the page prints it under the headline."
+
+
+def benchmark_record(name: str, url: str) -> dict:
+    body = gzip.decompress((PAGES / f"{name}.html.gz").read_bytes())
+    return dict(build_article(ArticlePage.single("", url, body)))
+
+
+def page(header: str, after: str = "") -> str:
+    return (
+        "<html><head><title>Site</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<header><h1>The headline of the story</h1>{header}<p>By A. Writer</p></header>"
+        f"<article>{BODY}</article>{after}<footer>Contact</footer></body></html>"
+    )
+
+
+def test_the_guardians_standfirst_opens_the_body():
+    record = benchmark_record(
+        "theguardian.com.academics",
+        "https://www.theguardian.com/education/2020/jan/20/"
+        "thousands-of-uk-academics-treated-as-second-class-citizens",
+    )
+    lead = (
+        "Report claims higher education institutions have created pool of low-paid staff "
+        "for teaching and research"
+    )
+    assert record["standfirst"] == [lead]
+    assert record["paragraphs"][:2] == [
+        lead,
+        "Thousands of academic staff at British universities are being treated as "
+        "second-class citizens on precarious contracts, says a report highlighting the "
+        "“alarming rise of mass casualised labour” in higher education.",
+    ]
+    assert record["text"].startswith(lead + "\n\n")
+
+
+def test_a_marked_summary_between_headline_and_body_is_the_standfirst():
+    extraction = extract(page(f"<p class='article-lead'>{LEAD}</p>"), "https://example.org/a")
+    assert extraction.standfirst == [LEAD]
+    assert extraction.paragraphs[0].startswith("Paragraph 1 ")
+
+
+def test_a_teaser_below_the_body_is_not_the_standfirst():
+    rail = f"<div class='teaser'><p>{LEAD}</p></div>"
+    extraction = extract(page("", after=rail), "https://example.org/a")
+    assert extraction.standfirst == []
+
+
+def test_a_teaser_above_the_headline_is_not_the_standfirst():
+    html = page("").replace("<header>", f"<header><div class='teaser-text'>{LEAD}</div>")
+    assert extract(html, "https://example.org/a").standfirst == []
+
+
+def test_a_standfirst_the_body_already_holds_is_not_repeated():
+    html = page(f"<p class='lead'>{LEAD}</p>").replace("<article>", f"<article><p>{LEAD}</p>")
+    extraction = extract(html, "https://example.org/a")
+    assert extraction.standfirst == []
+    assert extraction.paragraphs.count(LEAD) == 1
+
+
+def test_a_short_marked_line_is_a_label_not_a_standfirst():
+    extraction = extract(page("<p class='intro'>von Redaktion</p>"), "https://example.org/a")
+    assert extraction.standfirst == []
+
+
+def test_a_caption_inside_the_marked_block_is_not_standfirst():
+    figure = (
+        "<figure><img src='a.jpg'><figcaption>A picture of the scene, as the photographer "
+        "saw it on the morning of the event.</figcaption></figure>"
+    )
+    extraction = extract(
+        page(f"<div class='lead'><p>{LEAD}</p>{figure}</div>"), "https://example.org/a"
+    )
+    assert extraction.standfirst == [LEAD]
