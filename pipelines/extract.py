@@ -19,6 +19,7 @@ from trafilatura.utils import load_html
 
 from newsarchive.profiles import Profile
 from pipelines.density import Block, main_block
+from pipelines.furniture import remove_furniture
 from pipelines.standfirst import candidates as standfirst_candidates
 from pipelines.standfirst import standfirst
 
@@ -408,6 +409,7 @@ def _unpruned(html: str):
     another trafilatura run: each run prunes the tree it is given."""
     tree = load_html(html)
     if tree is not None:
+        remove_furniture(tree)
         _unwrap_layout(tree)
     return tree
 
@@ -491,6 +493,7 @@ def extract(html: str, url: str, profile: Profile | None = None) -> Extraction:
     headings = [t for t in (_text(h) for h in tree.xpath("//h1|//h2")[:12]) if t]
     first_h1 = next((t for t in (_text(h) for h in tree.iter("h1")) if t), None)
     marked = standfirst_candidates(tree)
+    remove_furniture(tree)
     _unwrap_layout(tree)
     title_node = tree.find(".//title")
     page_title = _text(title_node) if title_node is not None else None

@@ -1,14 +1,18 @@
-"""The standfirst (pipelines/standfirst.py): real pages of trafilatura's benchmark
-(eval/trafilatura), and small pages that state one rule each."""
+"""The standfirst (pipelines/standfirst.py) and cross-reference lines
+(pipelines/furniture.py): real pages of trafilatura's benchmark (eval/trafilatura), and
+small pages that state one rule each."""
 
 from __future__ import annotations
 
 import gzip
 from pathlib import Path
 
+import lxml.html
+
 from newsarchive.items import ArticlePage
 from pipelines.article import build_article
 from pipelines.extract import extract
+from pipelines.furniture import remove_furniture
 
 PAGES = Path(__file__).resolve().parent.parent / "eval" / "trafilatura" / "pages"
 BODY = "".join(
@@ -90,3 +94,36 @@ def test_a_caption_inside_the_marked_block_is_not_standfirst():
         page(f"<div class='lead'><p>{LEAD}</p>{figure}</div>"), "https://example.org/a"
     )
     assert extraction.standfirst == [LEAD]
+
+
+def test_cross_references_in_the_body_are_not_article_text():
+    record = benchmark_record("100noticias.com-millones", "https://100noticias.com.ni/a")
+    assert not any(p.startswith(("Lea también:", "Lea más:", "Lea:")) for p in record["paragraphs"])
+    assert record["paragraphs"][0].startswith("(EFE).- Nicaragua cerró 2021 con una deuda")
+
+
+def removed_paragraphs(body: str) -> list[str]:
+    tree = lxml.html.fromstring(f"<html><body>{body}</body></html>")
+    before = [p.text_content() for p in tree.iter("p")]
+    remove_furniture(tree)
+    after = [p.text_content() for p in tree.iter("p")]
+    return [p for p in before if p not in after]
+
+
+def test_a_label_and_one_link_is_a_cross_reference():
+    line = "<p><strong>Read also: <a href='/b'>The other story of the day</a></strong></p>"
+    assert removed_paragraphs(line) == ["Read also: The other story of the day"]
+
+
+def test_a_sentence_with_a_link_is_not_a_cross_reference():
+    line = "<p>The minister said on Monday that <a href='/b'>the plan</a> would go ahead.</p>"
+    assert removed_paragraphs(line) == []
+
+
+def test_a_contact_address_is_not_a_cross_reference():
+    assert removed_paragraphs("<p>E-Mail: <a href='mailto:a@b.org'>a@b.org</a></p>") == []
+
+
+def test_a_link_without_a_label_is_left_to_the_extractor():
+    assert removed_paragraphs("<p>» <a href='/more'>Ansehen</a></p>") == []
+    assert removed_paragraphs("<p><a href='/b'>The other story of the day</a></p>") == []
