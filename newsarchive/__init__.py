@@ -6,4 +6,4 @@ It imports no Scrapy, no Twisted and none of ``crawler``, ``pipelines`` or ``cor
 and the researcher's read side all stand on it (docs/DESIGN.md, "Layers").
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev1"
