@@ -22,7 +22,7 @@ from newsarchive.decode import decode_html
 from newsarchive.items import ArticlePage
 from newsarchive.record import SCHEMA_VERSION, ArticleRecord, DateSource, TitleSource
 from newsarchive.urls import url_day
-from pipelines.clean import METADATA_RULES, clean
+from pipelines.clean import METADATA_RULES, Cleaned, clean
 from pipelines.extract import Extraction, ExtractionFailed, extract
 from pipelines.normalize import (
     chinese_names,
@@ -320,12 +320,16 @@ def build_article(page: ArticlePage, timings: dict[str, float] | None = None) ->
         raise ExtractionFailed("empty_after_cleaning", "no paragraph survived cleaning")
     # The standfirst goes through the same rules, on its own: the body's first paragraph
     # stays where the dateline and the byline are read.
-    lead = clean(
-        first.standfirst,
-        captions=raw_captions,
-        profile=profile,
-        metadata_lines=metadata_lines,
-        title=title,
+    lead = (
+        clean(
+            first.standfirst,
+            captions=raw_captions,
+            profile=profile,
+            metadata_lines=metadata_lines,
+            title=title,
+        )
+        if first.standfirst
+        else Cleaned([], [])
     )
     cleaned.removed.update(lead.removed)
 

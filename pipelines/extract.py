@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import lxml.html
 import trafilatura
+from lxml.cssselect import CSSSelector
 from parsel import Selector
 from trafilatura.utils import load_html
 
@@ -33,6 +34,8 @@ CAPTION_SELECTORS = (
     ".img_descr",
     "span.pic-word",
 )
+# Compiled once: translating CSS to XPath on every page cost more than running it.
+_CAPTION_QUERIES = tuple(CSSSelector(css, translator="html") for css in CAPTION_SELECTORS)
 
 
 class ExtractionFailed(Exception):
@@ -112,8 +115,8 @@ def _canonical(tree) -> str | None:
 
 def _captions(tree) -> list[dict]:
     captions = []
-    for css in CAPTION_SELECTORS:
-        for node in tree.cssselect(css):
+    for query in _CAPTION_QUERIES:
+        for node in query(tree):
             text = _text(node)
             if not text:
                 continue
