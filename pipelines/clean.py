@@ -172,6 +172,21 @@ CAPTION_CREDIT = re.compile(
 )
 
 
+# A caption credit ends the line with one of these (the alternatives of CAPTION_CREDIT):
+# a line that does not is not matched against the whole pattern, whose lazy text group
+# tries every split of the line.
+_CREDIT_END = re.compile(
+    r"(?:[\])）]|摄|供图|CFP|Xinhua|VCG|IC|CNS|AFP|Reuters|AP|CGTN|China Daily|Getty Images|"
+    r"EPA|Photos?|Video)\s*$",
+    re.I,
+)
+
+
+def _caption_credit(line: str) -> re.Match[str] | None:
+    # The longest ending is 12 characters ("Getty Images"): its last 16 tell.
+    return CAPTION_CREDIT.match(line) if _CREDIT_END.search(line.rstrip()[-16:]) else None
+
+
 @dataclass
 class Cleaned:
     paragraphs: list[str]
@@ -181,7 +196,7 @@ class Cleaned:
 
 
 def parse_caption(text: str, image: str | None = None) -> dict:
-    match = CAPTION_CREDIT.match(text.strip())
+    match = _caption_credit(text.strip())
     if not match:
         return {"text": text.strip(), "credit": None, "image": image}
     credit = next(match[g] for g in ("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8") if match[g])
@@ -243,7 +258,7 @@ def clean(
         if LINK_LIST.match(line):
             removed["link_list"] += 1
             continue
-        if CAPTION_CREDIT.match(line) and len(line) < 600:
+        if len(line) < 600 and _caption_credit(line):
             caption = parse_caption(line)
             if caption["credit"]:
                 found.append(caption)
