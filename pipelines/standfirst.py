@@ -41,8 +41,11 @@ _OUTSIDE = frozenset({"a", "nav", "aside", "footer", "li", "ul", "ol", "form", "
 _SILENT = frozenset(
     {"figure", "figcaption", "picture", "script", "style", "noscript", "button", "svg", "h1"}
 )
+# A class word starting so ("caption__text", "imagebox", "datetime"; not "update").
 _SILENT_CLASS = re.compile(
-    r"caption|credit|copyright|photo|image|picture|author|byline|date|time|share|social", re.I
+    r"(?:^|[-_\s])(?:caption|credit|copyright|photo|image|picture|author|byline|date|time|"
+    r"share|social)",
+    re.I,
 )
 _BLOCK = frozenset({"p", "div", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "section"})
 # A paragraph shorter than this (non-space characters) is a label, a byline or a link
@@ -71,8 +74,8 @@ def _silent(node) -> bool:
 
 
 def _blocks(node) -> list[str]:
-    """The node's text a paragraph a block, without the text of silent descendants and
-    of links (a link inside a summary is kept: only blocks mostly of links are dropped)."""
+    """The node's text, a paragraph a block, without the text of silent descendants. A
+    block mostly of link text is left out; a link inside a sentence is kept."""
     blocks: list[list[str]] = [[]]
     link_chars = [0]
 

@@ -127,3 +127,14 @@ def test_a_contact_address_is_not_a_cross_reference():
 def test_a_link_without_a_label_is_left_to_the_extractor():
     assert removed_paragraphs("<p>» <a href='/more'>Ansehen</a></p>") == []
     assert removed_paragraphs("<p><a href='/b'>The other story of the day</a></p>") == []
+
+
+def test_a_class_word_that_only_contains_date_does_not_silence_the_standfirst():
+    html = page(f"<div class='article-update'><p class='lead'>{LEAD}</p></div>")
+    assert extract(html, "https://example.org/a").standfirst == [LEAD]
+
+
+def test_a_date_inside_the_marked_block_is_not_standfirst():
+    date = "<span class='date-published'>1 December 2026, 09:30 Beijing time, updated</span>"
+    html = page(f"<div class='intro'><p>{LEAD}</p>{date}</div>")
+    assert extract(html, "https://example.org/a").standfirst == [LEAD]
